@@ -1,0 +1,12 @@
+//! `ddns-node`: the Substrate node of the ddns name registry.
+#![warn(missing_docs)]
+
+mod chain_spec;
+mod cli;
+mod command;
+mod rpc;
+mod service;
+
+fn main() -> sc_cli::Result<()> {
+    command::run()
+}

@@ -1,0 +1,308 @@
+//! Lifecycle: deriving a name's state, moving it through the timeline, and removing it.
+
+use crate::{pallet::*, Lifecycle, LookupError, Name, NameView, Price, Tenure, WeightInfo};
+use alloc::vec::Vec;
+use ddns_primitives::name as rule;
+use frame_support::{
+	pallet_prelude::*,
+	traits::{fungible::MutateHold, tokens::Precision},
+};
+use frame_system::pallet_prelude::BlockNumberFor;
+use sp_runtime::traits::{Saturating, Zero};
+
+impl<T: Config> Pallet<T> {
+	/// The state of a registered name at `now` (subdomains: see [`Self::lifecycle`]).
+	pub(crate) fn state_of(
+		info: &NameInfoOf<T>,
+		now: BlockNumberFor<T>,
+		params: &ParamsOf<T>,
+	) -> Lifecycle {
+		let Tenure::Registered { expires_at } = info.tenure else { return Lifecycle::Active };
+		let grace_end = expires_at.saturating_add(params.grace);
+		if now < expires_at {
+			Lifecycle::Active
+		} else if now < grace_end {
+			Lifecycle::Grace
+		} else if now < grace_end.saturating_add(params.premium_window) {
+			Lifecycle::Premium
+		} else {
+			Lifecycle::Free
+		}
+	}
+
+	/// The block at which a registered name in `phase` reaches its next state.
+	fn next_wake(
+		expires_at: BlockNumberFor<T>,
+		phase: Lifecycle,
+		params: &ParamsOf<T>,
+	) -> BlockNumberFor<T> {
+		let grace_end = expires_at.saturating_add(params.grace);
+		match phase {
+			Lifecycle::Active => expires_at,
+			Lifecycle::Grace => grace_end,
+			Lifecycle::Premium | Lifecycle::Free => grace_end.saturating_add(params.premium_window),
+		}
+	}
+
+	/// The premium due at `now` for a name in its premium window: `premium_start` halved once
+	/// per `premium_halving` blocks since grace ended.
+	pub(crate) fn premium_at(
+		info: &NameInfoOf<T>,
+		now: BlockNumberFor<T>,
+		params: &ParamsOf<T>,
+	) -> BalanceOf<T> {
+		let Tenure::Registered { expires_at } = info.tenure else { return Zero::zero() };
+		let start = expires_at.saturating_add(params.grace);
+		let elapsed = now.saturating_sub(start);
+		let halvings: u32 = (elapsed / params.premium_halving).try_into().unwrap_or(u32::MAX);
+		let mut premium = params.premium_start;
+		for _ in 0..halvings.min(128) {
+			premium /= 2u32.into();
+		}
+		premium
+	}
+
+	/// The name one level up, if `name` is a subdomain.
+	pub(crate) fn parent_name(name: &[u8]) -> Option<Name> {
+		rule::parent(name).and_then(|p| p.to_vec().try_into().ok())
+	}
+
+	/// Whether `child` was made in the current term of the name `parent`.
+	pub(crate) fn is_live_child(child: &NameInfoOf<T>, parent: &NameInfoOf<T>) -> bool {
+		matches!(child.tenure, Tenure::Sub { parent_term, .. } if parent_term == parent.term)
+	}
+
+	/// The state of any name now, and the expiry it lives by (its registered ancestor's).
+	///
+	/// A subdomain is Active or in Grace with its registered ancestor; it is Free once any link
+	/// of its chain is gone or was registered anew.
+	pub(crate) fn lifecycle_and_expiry(
+		name: &[u8],
+		info: &NameInfoOf<T>,
+	) -> (Lifecycle, BlockNumberFor<T>) {
+		let Some(params) = RegistryParams::<T>::get() else {
+			return (Lifecycle::Free, Zero::zero());
+		};
+		let now = frame_system::Pallet::<T>::block_number();
+		let mut name: Vec<u8> = name.to_vec();
+		let mut info = info.clone();
+		let mut is_sub = false;
+		// Each step moves one label up; a name has at most 127 labels.
+		loop {
+			match info.tenure {
+				Tenure::Registered { expires_at } => {
+					let state = match Self::state_of(&info, now, &params) {
+						Lifecycle::Premium if is_sub => Lifecycle::Free,
+						state => state,
+					};
+					return (state, expires_at);
+				},
+				Tenure::Sub { parent_term, .. } => {
+					is_sub = true;
+					let parent = match Self::parent_name(&name) {
+						Some(p) => p,
+						None => return (Lifecycle::Free, Zero::zero()),
+					};
+					match Names::<T>::get(&parent) {
+						Some(p) if p.term == parent_term => {
+							info = p;
+							name = parent.into_inner();
+						},
+						_ => return (Lifecycle::Free, Zero::zero()),
+					}
+				},
+			}
+		}
+	}
+
+	/// The state of any name now.
+	pub(crate) fn lifecycle(name: &[u8], info: &NameInfoOf<T>) -> Lifecycle {
+		Self::lifecycle_and_expiry(name, info).0
+	}
+
+	/// Removes a name: its entry, records, indexes and schedule; returns every deposit; sends
+	/// its subdomains to the purge queue. Emits nothing (callers say why it went).
+	pub(crate) fn evict(name: &Name, info: NameInfoOf<T>) -> DispatchResult {
+		Names::<T>::remove(name);
+		OwnedNames::<T>::remove(&info.owner, name);
+		if Primary::<T>::get(&info.owner).as_ref() == Some(name) {
+			Primary::<T>::remove(&info.owner);
+		}
+		match info.tenure {
+			Tenure::Registered { .. } => Timeline::<T>::remove(info.wake_at, name),
+			Tenure::Sub { .. } =>
+				if let Some(parent) = Self::parent_name(name) {
+					if Subdomains::<T>::take(&parent, name).is_some() {
+						Names::<T>::mutate(&parent, |p| {
+							if let Some(p) = p {
+								p.children = p.children.saturating_sub(1);
+							}
+						});
+					}
+				},
+		}
+		let reason = HoldReason::NameDeposit.into();
+		if let Some(records) = Records::<T>::take(name) {
+			T::Currency::release(&reason, &records.depositor, records.deposit, Precision::BestEffort)?;
+		}
+		T::Currency::release(&reason, &info.depositor, info.deposit, Precision::BestEffort)?;
+		// At most `MaxSubdomains` children.
+		let children: Vec<Name> = Subdomains::<T>::drain_prefix(name).map(|(child, ())| child).collect();
+		for child in children {
+			if !PurgeQueue::<T>::contains_key(&child) {
+				PurgeQueue::<T>::insert(&child, ());
+				PurgeQueueLen::<T>::mutate(|n| *n = n.saturating_add(1));
+			}
+		}
+		Ok(())
+	}
+
+	pub(crate) fn unqueue_purge(name: &Name) {
+		if PurgeQueue::<T>::take(name).is_some() {
+			PurgeQueueLen::<T>::mutate(|n| *n = n.saturating_sub(1));
+		}
+	}
+
+	/// Runs at most `MaxLifecycleOps` lifecycle operations: subdomains of removed names first,
+	/// then the timeline up to `now`. Returns the weight used.
+	pub(crate) fn process_lifecycle(now: BlockNumberFor<T>) -> Weight {
+		let budget = T::MaxLifecycleOps::get();
+		let (mut purged, mut moved, mut skipped) = (0u32, 0u32, 0u32);
+
+		while purged < budget && PurgeQueueLen::<T>::get() > 0 {
+			let Some(name) = PurgeQueue::<T>::iter_keys().next() else {
+				// The counter disagrees with the queue: trust the queue.
+				PurgeQueueLen::<T>::kill();
+				break;
+			};
+			Self::unqueue_purge(&name);
+			if let Some(info) = Names::<T>::get(&name) {
+				if Self::evict(&name, info).is_ok() {
+					Self::deposit_event(Event::Freed { name });
+				}
+			}
+			purged += 1;
+		}
+
+		let Some(params) = RegistryParams::<T>::get() else {
+			return T::WeightInfo::lifecycle_base();
+		};
+		let mut cursor = TimelineCursor::<T>::get();
+		while purged + moved + skipped < budget && cursor <= now {
+			match Timeline::<T>::iter_key_prefix(cursor).next() {
+				Some(name) => {
+					Timeline::<T>::remove(cursor, &name);
+					Self::wake(cursor, name, &params);
+					moved += 1;
+				},
+				None => {
+					cursor.saturating_inc();
+					skipped += 1;
+				},
+			}
+		}
+		TimelineCursor::<T>::put(cursor);
+
+		T::WeightInfo::lifecycle_base()
+			.saturating_add(T::WeightInfo::lifecycle_purge().saturating_mul(purged.into()))
+			.saturating_add(T::WeightInfo::lifecycle_transition().saturating_mul(moved.into()))
+			.saturating_add(T::WeightInfo::lifecycle_skip().saturating_mul(skipped.into()))
+	}
+
+	/// A registered name's timeline entry came due at block `at`: announce every state it
+	/// entered since the last announcement, then schedule the next one or remove the name.
+	fn wake(at: BlockNumberFor<T>, name: Name, params: &ParamsOf<T>) {
+		let Some(mut info) = Names::<T>::get(&name) else { return };
+		let Tenure::Registered { expires_at } = info.tenure else { return };
+		let state = Self::state_of(&info, at, params);
+		// Each step moves one state forward, so this runs at most three times.
+		while info.phase != state {
+			info.phase = match info.phase {
+				Lifecycle::Active => {
+					info.epoch = info.epoch.saturating_add(1);
+					Self::deposit_event(Event::EnteredGrace { name: name.clone(), owner: info.owner.clone() });
+					Lifecycle::Grace
+				},
+				Lifecycle::Grace => {
+					Self::deposit_event(Event::EnteredPremium { name: name.clone() });
+					Lifecycle::Premium
+				},
+				Lifecycle::Premium | Lifecycle::Free => {
+					info.wake_at = at;
+					if Self::evict(&name, info).is_ok() {
+						Self::deposit_event(Event::Freed { name });
+					}
+					return;
+				},
+			};
+		}
+		info.wake_at = Self::next_wake(expires_at, info.phase, params).max(at.saturating_add(1u32.into()));
+		Timeline::<T>::insert(info.wake_at, &name, ());
+		Names::<T>::insert(&name, info);
+	}
+
+	/// A name as clients see it, at the current block.
+	pub fn resolve(name: &[u8]) -> Result<NameViewOf<T>, LookupError> {
+		rule::validate(name).map_err(|e| LookupError::InvalidName(e.code().as_bytes().to_vec()))?;
+		let key: Name = name.to_vec().try_into().map_err(|_| LookupError::NotFound)?;
+		let info = Names::<T>::get(&key).ok_or(LookupError::NotFound)?;
+		let (state, expires_at) = Self::lifecycle_and_expiry(name, &info);
+		if state == Lifecycle::Free {
+			return Err(LookupError::NotFound);
+		}
+		let records = Records::<T>::get(&key).map(|r| r.records.into_inner()).unwrap_or_default();
+		let locked = matches!(info.tenure, Tenure::Sub { locked: true, .. });
+		Ok(NameView {
+			name: name.to_vec(),
+			owner: info.owner,
+			state,
+			expires_at,
+			epoch: info.epoch,
+			node_key: info.node_key,
+			records,
+			parent: rule::parent(name).map(|p| p.to_vec()),
+			locked,
+			registered_at: info.registered_at,
+			deposit: info.deposit,
+		})
+	}
+
+	/// The primary name of `who`, if they still own it and it is Active.
+	pub fn reverse(who: &T::AccountId) -> Option<Vec<u8>> {
+		let name = Primary::<T>::get(who)?;
+		let info = Names::<T>::get(&name)?;
+		(&info.owner == who && Self::lifecycle(&name, &info) == Lifecycle::Active)
+			.then(|| name.into_inner())
+	}
+
+	/// What registering `name` for `periods` periods costs now.
+	pub fn price(name: &[u8], periods: u32) -> Result<Price<BalanceOf<T>>, LookupError> {
+		rule::validate_registrable(name)
+			.map_err(|e| LookupError::InvalidName(e.code().as_bytes().to_vec()))?;
+		let params = RegistryParams::<T>::get().ok_or(LookupError::NotFound)?;
+		let rent = Self::rent_for(&params, name, periods).map_err(|_| LookupError::NotFound)?;
+		let now = frame_system::Pallet::<T>::block_number();
+		let premium = name
+			.to_vec()
+			.try_into()
+			.ok()
+			.and_then(|key: Name| Names::<T>::get(&key))
+			.filter(|info| Self::state_of(info, now, &params) == Lifecycle::Premium)
+			.map_or(Zero::zero(), |info| Self::premium_at(&info, now, &params));
+		let deposit = Self::deposit_for(&params, Self::entry_bytes(name));
+		Ok(Price { rent, premium, deposit })
+	}
+
+	/// Names owned by `who`, in storage order, after `start_after`, at most `limit` (≤ 1000).
+	pub fn names_of(who: &T::AccountId, start_after: Option<Vec<u8>>, limit: u32) -> Vec<Vec<u8>> {
+		let limit = limit.min(1000) as usize;
+		let iter = match start_after.and_then(|n| Name::try_from(n).ok()) {
+			Some(after) => {
+				let key = OwnedNames::<T>::hashed_key_for(who, &after);
+				OwnedNames::<T>::iter_key_prefix_from(who, key)
+			},
+			None => OwnedNames::<T>::iter_key_prefix(who),
+		};
+		iter.take(limit).map(|n| n.into_inner()).collect()
+	}
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs what a fresh machine needs to build and test ddns, and nothing more.
+# Idempotent: every step checks before it acts.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '[setup] %s\n' "$*"; }
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+
+apt_missing=()
+command -v protoc >/dev/null 2>&1 || apt_missing+=(protobuf-compiler)
+if [ "${#apt_missing[@]}" -gt 0 ]; then
+	log "installing Debian packages: ${apt_missing[*]}"
+	$SUDO apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${apt_missing[@]}" >/dev/null
+fi
+
+if ! rustup target list --installed | grep -qx wasm32v1-none; then
+	log "adding the wasm32v1-none target"
+	rustup target add wasm32v1-none
+fi
+if ! rustup component list --installed | grep -q '^rust-src'; then
+	log "adding rust-src"
+	rustup component add rust-src
+fi
+
+if [ -f tests/package.json ]; then
+	if [ ! -f tests/node_modules/.stamp ] || [ tests/package.json -nt tests/node_modules/.stamp ] ||
+		{ [ -f tests/package-lock.json ] && [ tests/package-lock.json -nt tests/node_modules/.stamp ]; }; then
+		log "installing npm packages for the tests"
+		# `npm ci` installs exactly what package-lock.json pins (the npm side of `cargo --locked`).
+		if [ -f tests/package-lock.json ]; then npm_cmd=ci; else npm_cmd=install; fi
+		(cd tests && npm "$npm_cmd" --no-audit --no-fund --loglevel=error && touch node_modules/.stamp)
+	fi
+fi
+log "ready"

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Sets up, builds and runs every test: cargo tests and the Node.js end-to-end tests.
+# Exits non-zero as soon as a stage fails.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/ddns/target}"
+# The end-to-end tests start this binary.
+export DDNS_NODE_BIN="${DDNS_NODE_BIN:-$CARGO_TARGET_DIR/release/ddns-node}"
+
+started=$SECONDS
+stage_started=$SECONDS
+stage_name=""
+
+stage() {
+	stage_name="$1"
+	stage_started=$SECONDS
+	printf '\n==> %s\n' "$stage_name"
+}
+
+stage_done() {
+	printf '==> %s: ok (%ss)\n' "$stage_name" "$((SECONDS - stage_started))"
+}
+
+on_exit() {
+	local rc=$?
+	if [ "$rc" -ne 0 ] && [ -n "$stage_name" ]; then
+		printf '\n==> %s: FAILED (exit %s) after %ss\n' "$stage_name" "$rc" "$((SECONDS - stage_started))" >&2
+	fi
+}
+trap on_exit EXIT
+
+stage "setup"
+bash scripts/setup.sh
+stage_done
+
+stage "build ddns-node (release)"
+cargo build --release --locked -p ddns-node
+stage_done
+
+stage "cargo tests (release, workspace)"
+cargo test --release --locked --workspace
+stage_done
+
+stage "end-to-end tests (node --test tests/*.test.js)"
+node --test tests/*.test.js
+stage_done
+
+stage_name=""
+printf '\n==> all stages passed in %ss\n' "$((SECONDS - started))"
