@@ -8,43 +8,43 @@ pub type ChainSpec = sc_service::GenericChainSpec;
 
 /// Token symbol, decimals and address format, so wallets show `DDNS` amounts correctly.
 fn properties() -> Properties {
-    let mut p = Properties::new();
-    p.insert("tokenSymbol".into(), TOKEN_SYMBOL.into());
-    p.insert("tokenDecimals".into(), TOKEN_DECIMALS.into());
-    p.insert("ss58Format".into(), SS58_PREFIX.into());
-    p
+	let mut p = Properties::new();
+	p.insert("tokenSymbol".into(), TOKEN_SYMBOL.into());
+	p.insert("tokenDecimals".into(), TOKEN_DECIMALS.into());
+	p.insert("ss58Format".into(), SS58_PREFIX.into());
+	p
 }
 
 fn builder(name: &str, id: &str, kind: ChainType, preset: &str) -> Result<ChainSpec, String> {
-    let wasm = WASM_BINARY.ok_or_else(|| {
-        "the runtime wasm was not built; rebuild without SKIP_WASM_BUILD".to_string()
-    })?;
-    Ok(ChainSpec::builder(wasm, None)
-        .with_name(name)
-        .with_id(id)
-        .with_protocol_id("ddns")
-        .with_chain_type(kind)
-        .with_properties(properties())
-        .with_genesis_config_preset_name(preset)
-        .build())
+	let wasm = WASM_BINARY.ok_or_else(|| {
+		"the runtime wasm was not built; rebuild without SKIP_WASM_BUILD".to_string()
+	})?;
+	Ok(ChainSpec::builder(wasm, None)
+		.with_name(name)
+		.with_id(id)
+		.with_protocol_id("ddns")
+		.with_chain_type(kind)
+		.with_properties(properties())
+		.with_genesis_config_preset_name(preset)
+		.build())
 }
 
 /// `--dev` / `--chain dev`: Alice validates alone.
 pub fn development_chain_spec() -> Result<ChainSpec, String> {
-    builder(
-        "ddns Development",
-        "ddns_dev",
-        ChainType::Development,
-        sp_genesis_builder::DEV_RUNTIME_PRESET,
-    )
+	builder(
+		"ddns Development",
+		"ddns_dev",
+		ChainType::Development,
+		sp_genesis_builder::DEV_RUNTIME_PRESET,
+	)
 }
 
 /// `--chain local`: Alice, Bob, Charlie and Dave validate.
 pub fn local_chain_spec() -> Result<ChainSpec, String> {
-    builder(
-        "ddns Local Testnet",
-        "ddns_local_testnet",
-        ChainType::Local,
-        sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET,
-    )
+	builder(
+		"ddns Local Testnet",
+		"ddns_local_testnet",
+		ChainType::Local,
+		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET,
+	)
 }

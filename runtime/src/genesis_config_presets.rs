@@ -2,8 +2,8 @@
 //! (four validators, for a local multi-node network).
 
 use crate::{
-    AccountId, Balance, BalancesConfig, BlockNumber, RegistryConfig, RuntimeGenesisConfig,
-    SudoConfig, DAYS, MILLI_UNIT, MINUTES, UNIT,
+	AccountId, Balance, BalancesConfig, BlockNumber, RegistryConfig, RuntimeGenesisConfig,
+	SudoConfig, DAYS, MILLI_UNIT, MINUTES, UNIT,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -19,128 +19,117 @@ use sp_runtime::Perbill;
 pub const ENDOWMENT: crate::Balance = 1_000_000 * UNIT;
 
 fn authority(who: Sr25519Keyring, grandpa: Ed25519Keyring) -> (AuraId, GrandpaId) {
-    (who.public().into(), grandpa.public().into())
+	(who.public().into(), grandpa.public().into())
 }
 
 /// Every well-known development account (Alice..Ferdie and their stashes).
 fn dev_accounts() -> Vec<AccountId> {
-    Sr25519Keyring::iter()
-        .filter(|k| *k != Sr25519Keyring::One && *k != Sr25519Keyring::Two)
-        .map(|k| k.to_account_id())
-        .collect()
+	Sr25519Keyring::iter()
+		.filter(|k| *k != Sr25519Keyring::One && *k != Sr25519Keyring::Two)
+		.map(|k| k.to_account_id())
+		.collect()
 }
 
 /// Registry figures shared by both presets: prices, the burn share and deposits.
 fn registry_params(
-    period: BlockNumber,
-    grace: BlockNumber,
-    premium_window: BlockNumber,
-    premium_halving: BlockNumber,
-    min_commitment_age: BlockNumber,
-    max_commitment_age: BlockNumber,
+	period: BlockNumber,
+	grace: BlockNumber,
+	premium_window: BlockNumber,
+	premium_halving: BlockNumber,
+	min_commitment_age: BlockNumber,
+	max_commitment_age: BlockNumber,
 ) -> Params<Balance, BlockNumber> {
-    Params {
-        period,
-        max_periods: 10,
-        grace,
-        premium_window,
-        premium_halving,
-        premium_start: 10_000 * UNIT,
-        rent: [640 * UNIT, 160 * UNIT, 5 * UNIT],
-        burn: Perbill::from_percent(50),
-        deposit_base: 100 * MILLI_UNIT,
-        deposit_per_byte: MILLI_UNIT,
-        commitment_deposit: 100 * MILLI_UNIT,
-        min_commitment_age,
-        max_commitment_age,
-    }
+	Params {
+		period,
+		max_periods: 10,
+		grace,
+		premium_window,
+		premium_halving,
+		premium_start: 10_000 * UNIT,
+		rent: [640 * UNIT, 160 * UNIT, 5 * UNIT],
+		burn: Perbill::from_percent(50),
+		deposit_base: 100 * MILLI_UNIT,
+		deposit_per_byte: MILLI_UNIT,
+		commitment_deposit: 100 * MILLI_UNIT,
+		min_commitment_age,
+		max_commitment_age,
+	}
 }
 
 /// `development`: a lifecycle measured in minutes, so a test can walk through all of it.
 /// Period 2 min, grace 1 min, premium window 1 min halving every 2 blocks; a commitment may be
 /// revealed from the next block to 10 minutes after.
 pub fn development_registry_params() -> Params<Balance, BlockNumber> {
-    registry_params(2 * MINUTES, MINUTES, MINUTES, 2, 1, 10 * MINUTES)
+	registry_params(2 * MINUTES, MINUTES, MINUTES, 2, 1, 10 * MINUTES)
 }
 
 /// `local_testnet`: realistic figures. Period one year, 90 days of grace, a 21-day premium
 /// window halving daily; reveal from one minute to one day after committing.
 pub fn local_registry_params() -> Params<Balance, BlockNumber> {
-    registry_params(365 * DAYS, 90 * DAYS, 21 * DAYS, DAYS, MINUTES, DAYS)
+	registry_params(365 * DAYS, 90 * DAYS, 21 * DAYS, DAYS, MINUTES, DAYS)
 }
 
 fn testnet_genesis(
-    initial_authorities: Vec<(AuraId, GrandpaId)>,
-    endowed_accounts: Vec<AccountId>,
-    root: AccountId,
-    registry: Params<Balance, BlockNumber>,
+	initial_authorities: Vec<(AuraId, GrandpaId)>,
+	endowed_accounts: Vec<AccountId>,
+	root: AccountId,
+	registry: Params<Balance, BlockNumber>,
 ) -> Value {
-    build_struct_json_patch!(RuntimeGenesisConfig {
-        balances: BalancesConfig {
-            balances: endowed_accounts
-                .into_iter()
-                .map(|k| (k, ENDOWMENT))
-                .collect::<Vec<_>>(),
-        },
-        aura: pallet_aura::GenesisConfig {
-            authorities: initial_authorities
-                .iter()
-                .map(|x| x.0.clone())
-                .collect::<Vec<_>>(),
-        },
-        grandpa: pallet_grandpa::GenesisConfig {
-            authorities: initial_authorities
-                .iter()
-                .map(|x| (x.1.clone(), 1))
-                .collect::<Vec<_>>(),
-        },
-        sudo: SudoConfig { key: Some(root) },
-        registry: RegistryConfig {
-            params: Some(registry)
-        },
-    })
+	build_struct_json_patch!(RuntimeGenesisConfig {
+		balances: BalancesConfig {
+			balances: endowed_accounts.into_iter().map(|k| (k, ENDOWMENT)).collect::<Vec<_>>(),
+		},
+		aura: pallet_aura::GenesisConfig {
+			authorities: initial_authorities.iter().map(|x| x.0.clone()).collect::<Vec<_>>(),
+		},
+		grandpa: pallet_grandpa::GenesisConfig {
+			authorities: initial_authorities.iter().map(|x| (x.1.clone(), 1)).collect::<Vec<_>>(),
+		},
+		sudo: SudoConfig { key: Some(root) },
+		registry: RegistryConfig { params: Some(registry) },
+	})
 }
 
 /// `development`: Alice validates alone; every dev account is funded; Alice is sudo.
 pub fn development_config_genesis() -> Value {
-    testnet_genesis(
-        vec![authority(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
-        dev_accounts(),
-        Sr25519Keyring::Alice.to_account_id(),
-        development_registry_params(),
-    )
+	testnet_genesis(
+		vec![authority(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
+		dev_accounts(),
+		Sr25519Keyring::Alice.to_account_id(),
+		development_registry_params(),
+	)
 }
 
 /// `local_testnet`: Alice, Bob, Charlie and Dave validate; every dev account is funded.
 pub fn local_config_genesis() -> Value {
-    testnet_genesis(
-        vec![
-            authority(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
-            authority(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
-            authority(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
-            authority(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
-        ],
-        dev_accounts(),
-        Sr25519Keyring::Alice.to_account_id(),
-        local_registry_params(),
-    )
+	testnet_genesis(
+		vec![
+			authority(Sr25519Keyring::Alice, Ed25519Keyring::Alice),
+			authority(Sr25519Keyring::Bob, Ed25519Keyring::Bob),
+			authority(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
+			authority(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
+		],
+		dev_accounts(),
+		Sr25519Keyring::Alice.to_account_id(),
+		local_registry_params(),
+	)
 }
 
 /// The JSON patch of the preset named `id`, if there is one.
 pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
-    let patch = match id.as_ref() {
-        sp_genesis_builder::DEV_RUNTIME_PRESET => development_config_genesis(),
-        sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET => local_config_genesis(),
-        _ => return None,
-    };
-    // A `serde_json::Value` built above always serializes.
-    serde_json::to_vec(&patch).ok()
+	let patch = match id.as_ref() {
+		sp_genesis_builder::DEV_RUNTIME_PRESET => development_config_genesis(),
+		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET => local_config_genesis(),
+		_ => return None,
+	};
+	// A `serde_json::Value` built above always serializes.
+	serde_json::to_vec(&patch).ok()
 }
 
 /// Names of the presets this runtime ships.
 pub fn preset_names() -> Vec<PresetId> {
-    vec![
-        PresetId::from(sp_genesis_builder::DEV_RUNTIME_PRESET),
-        PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET),
-    ]
+	vec![
+		PresetId::from(sp_genesis_builder::DEV_RUNTIME_PRESET),
+		PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET),
+	]
 }

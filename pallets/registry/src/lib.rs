@@ -148,12 +148,8 @@ pub mod pallet {
 
 	/// Unrevealed commitments by hash.
 	#[pallet::storage]
-	pub type Commitments<T: Config> = StorageMap<
-		_,
-		Identity,
-		H256,
-		Commitment<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>,
-	>;
+	pub type Commitments<T: Config> =
+		StorageMap<_, Identity, H256, Commitment<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>>;
 
 	/// Lifecycle schedule: at block `n`, name `x` reaches its next lifecycle transition.
 	/// Each registered name has exactly one entry.
@@ -213,7 +209,12 @@ pub mod pallet {
 			premium: BalanceOf<T>,
 		},
 		/// A name's term was extended.
-		Renewed { name: Name, payer: T::AccountId, expires_at: BlockNumberFor<T>, rent: BalanceOf<T> },
+		Renewed {
+			name: Name,
+			payer: T::AccountId,
+			expires_at: BlockNumberFor<T>,
+			rent: BalanceOf<T>,
+		},
 		/// A name changed hands.
 		Transferred { name: Name, from: T::AccountId, to: T::AccountId },
 		/// A name's node key changed.
@@ -553,12 +554,12 @@ pub mod pallet {
 
 		/// Whether a parameter set is consistent.
 		pub fn params_valid(p: &ParamsOf<T>) -> bool {
-			!p.period.is_zero() &&
-				p.max_periods >= 1 &&
-				!p.grace.is_zero() &&
-				!p.premium_window.is_zero() &&
-				!p.premium_halving.is_zero() &&
-				p.min_commitment_age < p.max_commitment_age
+			!p.period.is_zero()
+				&& p.max_periods >= 1
+				&& !p.grace.is_zero()
+				&& !p.premium_window.is_zero()
+				&& !p.premium_halving.is_zero()
+				&& p.min_commitment_age < p.max_commitment_age
 		}
 
 		fn do_commit(who: T::AccountId, commitment: H256) -> DispatchResult {
@@ -592,7 +593,12 @@ pub mod pallet {
 			c: Commitment<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>,
 		) -> DispatchResult {
 			Commitments::<T>::remove(commitment);
-			T::Currency::release(&HoldReason::Commitment.into(), &c.who, c.deposit, Precision::BestEffort)?;
+			T::Currency::release(
+				&HoldReason::Commitment.into(),
+				&c.who,
+				c.deposit,
+				Precision::BestEffort,
+			)?;
 			Ok(())
 		}
 
@@ -682,7 +688,9 @@ pub mod pallet {
 			let (previous, premium) = match Names::<T>::get(&name) {
 				None => (None, Zero::zero()),
 				Some(info) => match Self::state_of(&info, now, &params) {
-					Lifecycle::Active | Lifecycle::Grace => return Err(Error::<T>::NameTaken.into()),
+					Lifecycle::Active | Lifecycle::Grace => {
+						return Err(Error::<T>::NameTaken.into())
+					},
 					Lifecycle::Premium => {
 						let premium = Self::premium_at(&info, now, &params);
 						(Some(info), premium)
@@ -694,8 +702,9 @@ pub mod pallet {
 			let rent = Self::rent_for(&params, &name, periods)?;
 			let total = rent.checked_add(&premium).ok_or(Error::<T>::Overflow)?;
 			let deposit = Self::deposit_for(&params, Self::entry_bytes(&name));
-			let expires_at =
-				now.checked_add(&Self::periods_len(&params, periods)?).ok_or(Error::<T>::Overflow)?;
+			let expires_at = now
+				.checked_add(&Self::periods_len(&params, periods)?)
+				.ok_or(Error::<T>::Overflow)?;
 
 			// Everything that can fail on funds happens before any state changes, and the call
 			// is transactional: a failure changes nothing.
@@ -728,7 +737,14 @@ pub mod pallet {
 			Names::<T>::insert(&name, info);
 			OwnedNames::<T>::insert(&owner, &name, ());
 			Timeline::<T>::insert(expires_at, &name, ());
-			Self::deposit_event(Event::Registered { name, owner, payer, expires_at, rent, premium });
+			Self::deposit_event(Event::Registered {
+				name,
+				owner,
+				payer,
+				expires_at,
+				rent,
+				premium,
+			});
 			Ok(())
 		}
 
@@ -842,10 +858,7 @@ pub mod pallet {
 			full.extend_from_slice(&parent);
 			rule::validate(&full).map_err(Error::<T>::from)?;
 			let name: Name = full.try_into().map_err(|_| Error::<T>::NameTooLong)?;
-			ensure!(
-				parent_info.children < T::MaxSubdomains::get(),
-				Error::<T>::TooManySubdomains
-			);
+			ensure!(parent_info.children < T::MaxSubdomains::get(), Error::<T>::TooManySubdomains);
 			if let Some(existing) = Names::<T>::get(&name) {
 				// A child of an earlier term of the parent is dead: clear it out of the way.
 				ensure!(!Self::is_live_child(&existing, &parent_info), Error::<T>::NameTaken);
@@ -880,10 +893,7 @@ pub mod pallet {
 		}
 
 		/// The entry of a subdomain whose parent is Active and owned by `who`.
-		fn child_of_owner(
-			who: &T::AccountId,
-			name: &Name,
-		) -> Result<NameInfoOf<T>, DispatchError> {
+		fn child_of_owner(who: &T::AccountId, name: &Name) -> Result<NameInfoOf<T>, DispatchError> {
 			let info = Names::<T>::get(name).ok_or(Error::<T>::NameNotFound)?;
 			ensure!(matches!(info.tenure, Tenure::Sub { .. }), Error::<T>::WrongTenure);
 			let parent = Self::parent_name(name).ok_or(Error::<T>::WrongTenure)?;

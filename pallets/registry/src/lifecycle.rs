@@ -130,7 +130,7 @@ impl<T: Config> Pallet<T> {
 		}
 		match info.tenure {
 			Tenure::Registered { .. } => Timeline::<T>::remove(info.wake_at, name),
-			Tenure::Sub { .. } =>
+			Tenure::Sub { .. } => {
 				if let Some(parent) = Self::parent_name(name) {
 					if Subdomains::<T>::take(&parent, name).is_some() {
 						Names::<T>::mutate(&parent, |p| {
@@ -139,15 +139,22 @@ impl<T: Config> Pallet<T> {
 							}
 						});
 					}
-				},
+				}
+			},
 		}
 		let reason = HoldReason::NameDeposit.into();
 		if let Some(records) = Records::<T>::take(name) {
-			T::Currency::release(&reason, &records.depositor, records.deposit, Precision::BestEffort)?;
+			T::Currency::release(
+				&reason,
+				&records.depositor,
+				records.deposit,
+				Precision::BestEffort,
+			)?;
 		}
 		T::Currency::release(&reason, &info.depositor, info.deposit, Precision::BestEffort)?;
 		// At most `MaxSubdomains` children.
-		let children: Vec<Name> = Subdomains::<T>::drain_prefix(name).map(|(child, ())| child).collect();
+		let children: Vec<Name> =
+			Subdomains::<T>::drain_prefix(name).map(|(child, ())| child).collect();
 		for child in children {
 			if !PurgeQueue::<T>::contains_key(&child) {
 				PurgeQueue::<T>::insert(&child, ());
@@ -220,7 +227,10 @@ impl<T: Config> Pallet<T> {
 			info.phase = match info.phase {
 				Lifecycle::Active => {
 					info.epoch = info.epoch.saturating_add(1);
-					Self::deposit_event(Event::EnteredGrace { name: name.clone(), owner: info.owner.clone() });
+					Self::deposit_event(Event::EnteredGrace {
+						name: name.clone(),
+						owner: info.owner.clone(),
+					});
 					Lifecycle::Grace
 				},
 				Lifecycle::Grace => {
@@ -236,7 +246,8 @@ impl<T: Config> Pallet<T> {
 				},
 			};
 		}
-		info.wake_at = Self::next_wake(expires_at, info.phase, params).max(at.saturating_add(1u32.into()));
+		info.wake_at =
+			Self::next_wake(expires_at, info.phase, params).max(at.saturating_add(1u32.into()));
 		Timeline::<T>::insert(info.wake_at, &name, ());
 		Names::<T>::insert(&name, info);
 	}

@@ -136,7 +136,9 @@ mod registering {
 			assert_eq!(issuance - Balances::total_issuance(), 800);
 			assert_eq!(state("example.ddns"), Ok(Lifecycle::Active));
 			assert!(OwnedNames::<Test>::contains_key(BOB, n("example.ddns")));
-			assert!(events().iter().any(|e| matches!(e, Event::Registered { rent: 2_000, premium: 0, .. })));
+			assert!(events()
+				.iter()
+				.any(|e| matches!(e, Event::Registered { rent: 2_000, premium: 0, .. })));
 		});
 	}
 
@@ -184,11 +186,23 @@ mod registering {
 			run_to(now() + 2);
 			// A front-runner who saw the commitment cannot use it for another owner.
 			assert_noop!(
-				Registry::register(RuntimeOrigin::signed(CHARLIE), n("bound.ddns"), CHARLIE, SECRET, 1),
+				Registry::register(
+					RuntimeOrigin::signed(CHARLIE),
+					n("bound.ddns"),
+					CHARLIE,
+					SECRET,
+					1
+				),
 				Error::<Test>::CommitmentNotFound
 			);
 			assert_noop!(
-				Registry::register(RuntimeOrigin::signed(ALICE), n("bound.ddns"), ALICE, [8; 32], 1),
+				Registry::register(
+					RuntimeOrigin::signed(ALICE),
+					n("bound.ddns"),
+					ALICE,
+					[8; 32],
+					1
+				),
 				Error::<Test>::CommitmentNotFound
 			);
 		});
@@ -222,7 +236,13 @@ mod registering {
 			run_to(now() + 2);
 			for bad in [0, 6] {
 				assert_noop!(
-					Registry::register(RuntimeOrigin::signed(ALICE), n("periods.ddns"), ALICE, SECRET, bad),
+					Registry::register(
+						RuntimeOrigin::signed(ALICE),
+						n("periods.ddns"),
+						ALICE,
+						SECRET,
+						bad
+					),
 					Error::<Test>::InvalidPeriods
 				);
 			}
@@ -343,7 +363,13 @@ mod lifecycle {
 			let bob_before = Balances::free_balance(BOB);
 			commit(BOB, "hot.ddns", BOB);
 			run_to(now() + 2); // e + 47: still one halving of 10 since e + 40.
-			assert_ok!(Registry::register(RuntimeOrigin::signed(BOB), n("hot.ddns"), BOB, SECRET, 1));
+			assert_ok!(Registry::register(
+				RuntimeOrigin::signed(BOB),
+				n("hot.ddns"),
+				BOB,
+				SECRET,
+				1
+			));
 			let info = Names::<Test>::get(n("hot.ddns")).unwrap();
 			assert_eq!(info.owner, BOB);
 			assert!(info.epoch > epoch);
@@ -364,11 +390,18 @@ mod lifecycle {
 			}
 			run_to(now() + 2);
 			for name in &names {
-				assert_ok!(Registry::register(RuntimeOrigin::signed(ALICE), n(name), ALICE, SECRET, 1));
+				assert_ok!(Registry::register(
+					RuntimeOrigin::signed(ALICE),
+					n(name),
+					ALICE,
+					SECRET,
+					1
+				));
 			}
 			let e = expiry(&names[0]);
 			run_to(e);
-			let graced = || events().iter().filter(|e| matches!(e, Event::EnteredGrace { .. })).count();
+			let graced =
+				|| events().iter().filter(|e| matches!(e, Event::EnteredGrace { .. })).count();
 			// Block e had room for 8 operations (one of them the step onto block e).
 			assert!(graced() <= 8, "{} transitions in one block", graced());
 			run_to(e + 1);
@@ -432,7 +465,11 @@ mod ownership {
 				Registry::set_node_key(RuntimeOrigin::signed(BOB), n("keyed.ddns"), Some([1; 32])),
 				Error::<Test>::NotOwner
 			);
-			assert_ok!(Registry::set_node_key(RuntimeOrigin::signed(ALICE), n("keyed.ddns"), Some([1; 32])));
+			assert_ok!(Registry::set_node_key(
+				RuntimeOrigin::signed(ALICE),
+				n("keyed.ddns"),
+				Some([1; 32])
+			));
 			let view = Registry::resolve(b"keyed.ddns").unwrap();
 			assert_eq!((view.node_key, view.epoch), (Some([1; 32]), epoch + 1));
 		});
@@ -446,7 +483,10 @@ mod ownership {
 				Registry::set_primary(RuntimeOrigin::signed(BOB), Some(n("primary.ddns"))),
 				Error::<Test>::NotOwner
 			);
-			assert_ok!(Registry::set_primary(RuntimeOrigin::signed(ALICE), Some(n("primary.ddns"))));
+			assert_ok!(Registry::set_primary(
+				RuntimeOrigin::signed(ALICE),
+				Some(n("primary.ddns"))
+			));
 			assert_eq!(Registry::reverse(&ALICE), Some(b"primary.ddns".to_vec()));
 			assert_ok!(Registry::transfer(RuntimeOrigin::signed(ALICE), n("primary.ddns"), BOB));
 			assert_eq!(Registry::reverse(&ALICE), None);
@@ -468,14 +508,22 @@ mod records {
 			register(ALICE, "rec.ddns", ALICE, 1);
 			let name_deposit = held(ALICE);
 			let set = records(vec![Record::A([192, 0, 2, 1]), Record::Aaaa([0; 16])]);
-			assert_ok!(Registry::set_records(RuntimeOrigin::signed(ALICE), n("rec.ddns"), set.clone()));
+			assert_ok!(Registry::set_records(
+				RuntimeOrigin::signed(ALICE),
+				n("rec.ddns"),
+				set.clone()
+			));
 			let stored = Records::<Test>::get(n("rec.ddns")).unwrap();
 			let bytes = "rec.ddns".len() as u64 + codec::Encode::encoded_size(&set) as u64;
 			assert_eq!(stored.deposit, 10 + bytes);
 			assert_eq!(held(ALICE), name_deposit + stored.deposit);
 			assert_eq!(Registry::resolve(b"rec.ddns").unwrap().records, set.into_inner());
 			// Clearing returns the records deposit.
-			assert_ok!(Registry::set_records(RuntimeOrigin::signed(ALICE), n("rec.ddns"), records(vec![])));
+			assert_ok!(Registry::set_records(
+				RuntimeOrigin::signed(ALICE),
+				n("rec.ddns"),
+				records(vec![])
+			));
 			assert_eq!(held(ALICE), name_deposit);
 		});
 	}
@@ -506,7 +554,11 @@ mod records {
 			register(ALICE, "bad.ddns", ALICE, 1);
 			let set = |r: Record| records(vec![r]);
 			assert_noop!(
-				Registry::set_records(RuntimeOrigin::signed(ALICE), n("bad.ddns"), set(cname("Upper.ddns"))),
+				Registry::set_records(
+					RuntimeOrigin::signed(ALICE),
+					n("bad.ddns"),
+					set(cname("Upper.ddns"))
+				),
 				Error::<Test>::InvalidRecordTarget
 			);
 			assert_noop!(
@@ -528,7 +580,11 @@ mod records {
 			// A TXT over 480 bytes does not fit its type either.
 			assert!(ddns_primitives::record::HostName::try_from(vec![b'a'; 254]).is_err());
 			assert_noop!(
-				Registry::set_records(RuntimeOrigin::signed(BOB), n("bad.ddns"), set(Record::A([1, 1, 1, 1]))),
+				Registry::set_records(
+					RuntimeOrigin::signed(BOB),
+					n("bad.ddns"),
+					set(Record::A([1, 1, 1, 1]))
+				),
 				Error::<Test>::NotOwner
 			);
 		});
@@ -605,7 +661,10 @@ mod subdomains {
 				Registry::take_back_subdomain(RuntimeOrigin::signed(BOB), n("one.owner.ddns")),
 				Error::<Test>::NotOwner
 			);
-			assert_ok!(Registry::take_back_subdomain(RuntimeOrigin::signed(ALICE), n("one.owner.ddns")));
+			assert_ok!(Registry::take_back_subdomain(
+				RuntimeOrigin::signed(ALICE),
+				n("one.owner.ddns")
+			));
 			assert_eq!(Names::<Test>::get(n("one.owner.ddns")).unwrap().owner, ALICE);
 			assert_ok!(Registry::lock_subdomain(RuntimeOrigin::signed(ALICE), n("two.owner.ddns")));
 			assert_noop!(

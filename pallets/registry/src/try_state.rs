@@ -2,10 +2,7 @@
 
 use crate::{pallet::*, Lifecycle, Tenure};
 use alloc::collections::btree_map::BTreeMap;
-use frame_support::{
-	ensure,
-	traits::fungible::InspectHold,
-};
+use frame_support::{ensure, traits::fungible::InspectHold};
 use sp_runtime::{traits::Zero, Saturating, TryRuntimeError};
 
 impl<T: Config> Pallet<T> {
@@ -40,8 +37,12 @@ impl<T: Config> Pallet<T> {
 					ensure!(info.phase == Lifecycle::Active, "a subdomain has a phase");
 					if !PurgeQueue::<T>::contains_key(&name) {
 						let parent = Self::parent_name(&name).ok_or("a subdomain has no parent")?;
-						let p = Names::<T>::get(&parent).ok_or("a live subdomain outlived its parent")?;
-						ensure!(p.term == parent_term, "a live subdomain outlived its parent's term");
+						let p = Names::<T>::get(&parent)
+							.ok_or("a live subdomain outlived its parent")?;
+						ensure!(
+							p.term == parent_term,
+							"a live subdomain outlived its parent's term"
+						);
 						ensure!(
 							Subdomains::<T>::contains_key(&parent, &name),
 							"a live subdomain is not linked from its parent"

@@ -15,8 +15,18 @@ pub type RecordSet = BoundedVec<Record, ConstU32<{ ddns_primitives::record::MAX_
 
 /// Where a name stands in its lifecycle.
 #[derive(
-	Clone, Copy, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
-	Debug, serde::Serialize, serde::Deserialize,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+	serde::Serialize,
+	serde::Deserialize,
 )]
 pub enum Lifecycle {
 	/// Registered and paid: resolves.
@@ -31,7 +41,15 @@ pub enum Lifecycle {
 
 /// How a name came to be: registered and paid for, or created under a parent.
 #[derive(
-	Clone, Copy, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
+	Clone,
+	Copy,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
 	Debug,
 )]
 pub enum Tenure<BlockNumber> {
@@ -44,8 +62,7 @@ pub enum Tenure<BlockNumber> {
 
 /// Everything the chain knows about one name.
 #[derive(
-	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
-	Debug,
+	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
 )]
 pub struct NameInfo<AccountId, Balance, BlockNumber> {
 	/// Who controls the name.
@@ -74,8 +91,7 @@ pub struct NameInfo<AccountId, Balance, BlockNumber> {
 
 /// A name's records and who holds the deposit for them.
 #[derive(
-	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
-	Debug,
+	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
 )]
 pub struct RecordsInfo<AccountId, Balance> {
 	pub records: RecordSet,
@@ -85,8 +101,7 @@ pub struct RecordsInfo<AccountId, Balance> {
 
 /// A commitment to register a name, waiting to be revealed.
 #[derive(
-	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
-	Debug,
+	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo, Debug,
 )]
 pub struct Commitment<AccountId, Balance, BlockNumber> {
 	pub who: AccountId,
@@ -96,8 +111,17 @@ pub struct Commitment<AccountId, Balance, BlockNumber> {
 
 /// The registry's on-chain parameters: set in genesis, changeable by root.
 #[derive(
-	Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, MaxEncodedLen, TypeInfo,
-	Debug, serde::Serialize, serde::Deserialize,
+	Clone,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+	serde::Serialize,
+	serde::Deserialize,
 )]
 #[serde(rename_all = "camelCase")]
 pub struct Params<Balance, BlockNumber> {
@@ -130,8 +154,16 @@ pub struct Params<Balance, BlockNumber> {
 
 /// What registering or renewing a name costs now.
 #[derive(
-	Clone, PartialEq, Eq, Encode, Decode, MaxEncodedLen, TypeInfo, Debug,
-	serde::Serialize, serde::Deserialize,
+	Clone,
+	PartialEq,
+	Eq,
+	Encode,
+	Decode,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+	serde::Serialize,
+	serde::Deserialize,
 )]
 pub struct Price<Balance> {
 	/// Rent for the periods asked.

@@ -1,0 +1,395 @@
+//! Benchmarks of every call and of the per-block lifecycle work, each in its worst case.
+
+use super::*;
+use crate::{Lifecycle, Name, RecordSet, Tenure};
+use alloc::{format, vec, vec::Vec};
+use ddns_primitives::{record::MAX_RECORDS, Record};
+use frame_benchmarking::v2::*;
+use frame_support::traits::{
+	fungible::{Inspect, Mutate},
+	Get, Hooks,
+};
+use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
+use sp_runtime::traits::{Bounded, One, Saturating};
+
+const SECRET: [u8; 32] = [42; 32];
+
+fn funded<T: Config>(name: &'static str, index: u32) -> T::AccountId {
+	let who: T::AccountId = account(name, index, 0);
+	let _ = T::Currency::set_balance(&who, BalanceOf::<T>::max_value() / 4u32.into());
+	who
+}
+
+/// The longest registrable name: one 63-byte label under `.ddns` (68 bytes).
+fn long_name(tag: u32) -> Name {
+	format!("{tag:0>63}.ddns").into_bytes().try_into().expect("68 bytes fit; qed")
+}
+
+fn bench_params<T: Config>() -> ParamsOf<T> {
+	let params = RegistryParams::<T>::get().unwrap_or_else(|| Params {
+		period: 100u32.into(),
+		max_periods: 10,
+		grace: 20u32.into(),
+		premium_window: 40u32.into(),
+		premium_halving: 10u32.into(),
+		premium_start: 1_000_000u32.into(),
+		rent: [100_000u32.into(), 10_000u32.into(), 1_000u32.into()],
+		burn: sp_runtime::Perbill::from_percent(50),
+		deposit_base: 100u32.into(),
+		deposit_per_byte: 1u32.into(),
+		commitment_deposit: 100u32.into(),
+		min_commitment_age: 1u32.into(),
+		max_commitment_age: 100u32.into(),
+	});
+	RegistryParams::<T>::put(&params);
+	// The pot exists from genesis on a real chain.
+	let _ = T::Currency::set_balance(&Pallet::<T>::reward_pot(), T::Currency::minimum_balance());
+	params
+}
+
+fn advance<T: Config>(blocks: BlockNumberFor<T>) {
+	let now = frame_system::Pallet::<T>::block_number();
+	frame_system::Pallet::<T>::set_block_number(now.saturating_add(blocks));
+}
+
+/// Registers `name` to `owner` through commit and reveal.
+fn register_name<T: Config>(owner: &T::AccountId, name: &Name) -> Result<(), BenchmarkError> {
+	let params = bench_params::<T>();
+	let c = Pallet::<T>::commitment_of(name, owner, &SECRET);
+	Pallet::<T>::commit(RawOrigin::Signed(owner.clone()).into(), c)?;
+	advance::<T>(params.min_commitment_age);
+	Pallet::<T>::register(
+		RawOrigin::Signed(owner.clone()).into(),
+		name.clone(),
+		owner.clone(),
+		SECRET,
+		1,
+	)?;
+	Ok(())
+}
+
+/// A full record set of the largest records.
+fn full_records(n: u32) -> RecordSet {
+	let text = vec![b't'; ddns_primitives::record::MAX_TXT_LEN as usize];
+	let records: Vec<Record> = (0..n)
+		.map(|i| {
+			let mut t = text.clone();
+			t[0] = b'a' + (i % 26) as u8;
+			t[1] = b'a' + (i / 26) as u8;
+			Record::Txt(t.try_into().expect("MAX_TXT_LEN; qed"))
+		})
+		.collect();
+	records.try_into().expect("at most MAX_RECORDS; qed")
+}
+
+/// Gives `name` the most subdomains, each with a full record set.
+fn fill_children<T: Config>(owner: &T::AccountId, name: &Name) -> Result<(), BenchmarkError> {
+	for i in 0..T::MaxSubdomains::get() {
+		let label: LabelOf = format!("c{i}").into_bytes().try_into().expect("short; qed");
+		Pallet::<T>::create_subdomain(
+			RawOrigin::Signed(owner.clone()).into(),
+			name.clone(),
+			label,
+			owner.clone(),
+		)?;
+	}
+	Ok(())
+}
+
+#[benchmarks]
+mod benches {
+	use super::*;
+
+	#[benchmark]
+	fn commit() {
+		bench_params::<T>();
+		let who = funded::<T>("who", 0);
+		let c = Pallet::<T>::commitment_of(b"bench.ddns", &who, &SECRET);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who), c);
+		assert!(Commitments::<T>::contains_key(c));
+	}
+
+	#[benchmark]
+	fn clear_commitment() -> Result<(), BenchmarkError> {
+		let params = bench_params::<T>();
+		let who = funded::<T>("who", 0);
+		let c = Pallet::<T>::commitment_of(b"bench.ddns", &who, &SECRET);
+		Pallet::<T>::commit(RawOrigin::Signed(who.clone()).into(), c)?;
+		advance::<T>(params.max_commitment_age.saturating_add(One::one()));
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who), c);
+		assert!(!Commitments::<T>::contains_key(c));
+		Ok(())
+	}
+
+	/// Worst case: the name is in its premium window with a full record set and the most
+	/// subdomains, so the old holder is evicted and premium is computed.
+	#[benchmark]
+	fn register() -> Result<(), BenchmarkError> {
+		let params = bench_params::<T>();
+		let old = funded::<T>("old", 0);
+		let name = long_name(1);
+		register_name::<T>(&old, &name)?;
+		Pallet::<T>::set_records(
+			RawOrigin::Signed(old.clone()).into(),
+			name.clone(),
+			full_records(MAX_RECORDS),
+		)?;
+		fill_children::<T>(&old, &name)?;
+		// Into the premium window.
+		advance::<T>(params.period.saturating_add(params.grace).saturating_add(One::one()));
+		let who = funded::<T>("who", 0);
+		let c = Pallet::<T>::commitment_of(&name, &who, &SECRET);
+		Pallet::<T>::commit(RawOrigin::Signed(who.clone()).into(), c)?;
+		advance::<T>(params.min_commitment_age);
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), name.clone(), who.clone(), SECRET, 1);
+		assert_eq!(Names::<T>::get(&name).map(|i| i.owner), Some(who));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn renew() -> Result<(), BenchmarkError> {
+		let who = funded::<T>("who", 0);
+		let name = long_name(1);
+		register_name::<T>(&who, &name)?;
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who), name, 1);
+		Ok(())
+	}
+
+	#[benchmark]
+	fn transfer() -> Result<(), BenchmarkError> {
+		let who = funded::<T>("who", 0);
+		let to = funded::<T>("to", 0);
+		let name = long_name(1);
+		register_name::<T>(&who, &name)?;
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who), name.clone(), to.clone());
+		assert_eq!(Names::<T>::get(&name).map(|i| i.owner), Some(to));
+		Ok(())
+	}
+
+	/// Worst case: full records and the most subdomains to queue.
+	#[benchmark]
+	fn release() -> Result<(), BenchmarkError> {
+		let who = funded::<T>("who", 0);
+		let name = long_name(1);
+		register_name::<T>(&who, &name)?;
+		Pallet::<T>::set_records(
+			RawOrigin::Signed(who.clone()).into(),
+			name.clone(),
+			full_records(MAX_RECORDS),
+		)?;
+		fill_children::<T>(&who, &name)?;
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who), name.clone());
+		assert!(!Names::<T>::contains_key(&name));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_node_key() -> Result<(), BenchmarkError> {
+		let who = funded::<T>("who", 0);
+		let name = long_name(1);
+		register_name::<T>(&who, &name)?;
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who), name, Some([7u8; 32]));
+		Ok(())
+	}
+
+	/// Replacing a full set held by another depositor with `n` records.
+	#[benchmark]
+	fn set_records(n: Linear<1, MAX_RECORDS>) -> Result<(), BenchmarkError> {
+		let who = funded::<T>("who", 0);
+		let name = long_name(1);
+		register_name::<T>(&who, &name)?;
+		Pallet::<T>::set_records(
+			RawOrigin::Signed(who.clone()).into(),
+			name.clone(),
+			full_records(MAX_RECORDS),
+		)?;
+		let mut records = full_records(n);
+		if let Some(Record::Txt(t)) = records.get_mut(0) {
+			t[2] = b'x';
+		}
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who), name.clone(), records);
+		assert!(Records::<T>::contains_key(&name));
+		Ok(())
+	}
+
+	/// Worst case: the child's parent is the deepest possible chain's end.
+	#[benchmark]
+	fn create_subdomain() -> Result<(), BenchmarkError> {
+		let who = funded::<T>("who", 0);
+		let name = long_name(1);
+		register_name::<T>(&who, &name)?;
+		let label: LabelOf = vec![b'l'; 63].try_into().expect("63 bytes; qed");
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), name, label, who.clone());
+		Ok(())
+	}
+
+	#[benchmark]
+	fn take_back_subdomain() -> Result<(), BenchmarkError> {
+		let who = funded::<T>("who", 0);
+		let other = funded::<T>("other", 0);
+		let name = long_name(1);
+		register_name::<T>(&who, &name)?;
+		let label: LabelOf = b"api".to_vec().try_into().expect("short; qed");
+		Pallet::<T>::create_subdomain(
+			RawOrigin::Signed(who.clone()).into(),
+			name.clone(),
+			label,
+			other,
+		)?;
+		let child: Name = {
+			let mut c = b"api.".to_vec();
+			c.extend_from_slice(&name);
+			c.try_into().expect("fits; qed")
+		};
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), child.clone());
+		assert_eq!(Names::<T>::get(&child).map(|i| i.owner), Some(who));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn lock_subdomain() -> Result<(), BenchmarkError> {
+		let who = funded::<T>("who", 0);
+		let name = long_name(1);
+		register_name::<T>(&who, &name)?;
+		let label: LabelOf = b"api".to_vec().try_into().expect("short; qed");
+		Pallet::<T>::create_subdomain(
+			RawOrigin::Signed(who.clone()).into(),
+			name.clone(),
+			label,
+			who.clone(),
+		)?;
+		let mut child = b"api.".to_vec();
+		child.extend_from_slice(&name);
+		let child: Name = child.try_into().expect("fits; qed");
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who), child.clone());
+		assert!(matches!(
+			Names::<T>::get(&child).map(|i| i.tenure),
+			Some(Tenure::Sub { locked: true, .. })
+		));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_primary() -> Result<(), BenchmarkError> {
+		let who = funded::<T>("who", 0);
+		let name = long_name(1);
+		register_name::<T>(&who, &name)?;
+		#[extrinsic_call]
+		_(RawOrigin::Signed(who.clone()), Some(name));
+		assert!(Primary::<T>::contains_key(&who));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn set_params() {
+		let params = bench_params::<T>();
+		#[extrinsic_call]
+		_(RawOrigin::Root, params);
+	}
+
+	/// `on_initialize` with nothing to do but the fixed reads.
+	#[benchmark]
+	fn lifecycle_base() {
+		bench_params::<T>();
+		let now = frame_system::Pallet::<T>::block_number();
+		TimelineCursor::<T>::put(now.saturating_add(One::one()));
+		#[block]
+		{
+			Pallet::<T>::on_initialize(now);
+		}
+	}
+
+	/// One subdomain removed from the purge queue, with full records and a full set of its own
+	/// children to queue.
+	#[benchmark]
+	fn lifecycle_purge() -> Result<(), BenchmarkError> {
+		let who = funded::<T>("who", 0);
+		let name = long_name(1);
+		register_name::<T>(&who, &name)?;
+		let label: LabelOf = b"api".to_vec().try_into().expect("short; qed");
+		Pallet::<T>::create_subdomain(
+			RawOrigin::Signed(who.clone()).into(),
+			name.clone(),
+			label,
+			who.clone(),
+		)?;
+		let mut child = b"api.".to_vec();
+		child.extend_from_slice(&name);
+		let child: Name = child.try_into().expect("fits; qed");
+		Pallet::<T>::set_records(
+			RawOrigin::Signed(who.clone()).into(),
+			child.clone(),
+			full_records(MAX_RECORDS),
+		)?;
+		fill_children::<T>(&who, &child)?;
+		Pallet::<T>::release(RawOrigin::Signed(who).into(), name)?;
+		assert_eq!(PurgeQueueLen::<T>::get(), 1);
+		let now = frame_system::Pallet::<T>::block_number();
+		TimelineCursor::<T>::put(now.saturating_add(One::one()));
+		#[block]
+		{
+			Pallet::<T>::on_initialize(now);
+		}
+		assert!(!Names::<T>::contains_key(&child));
+		Ok(())
+	}
+
+	/// One timeline entry that frees a name with full records and the most subdomains.
+	#[benchmark]
+	fn lifecycle_transition() -> Result<(), BenchmarkError> {
+		let params = bench_params::<T>();
+		let who = funded::<T>("who", 0);
+		let name = long_name(1);
+		register_name::<T>(&who, &name)?;
+		Pallet::<T>::set_records(
+			RawOrigin::Signed(who.clone()).into(),
+			name.clone(),
+			full_records(MAX_RECORDS),
+		)?;
+		fill_children::<T>(&who, &name)?;
+		let mut info = Names::<T>::get(&name).ok_or(BenchmarkError::Weightless)?;
+		let Tenure::Registered { expires_at } = info.tenure else {
+			return Err(BenchmarkError::Weightless);
+		};
+		let free_at = expires_at.saturating_add(params.grace).saturating_add(params.premium_window);
+		// Announced up to Premium; the entry that frees it comes due now.
+		Timeline::<T>::remove(info.wake_at, &name);
+		info.phase = Lifecycle::Premium;
+		info.wake_at = free_at;
+		Names::<T>::insert(&name, info);
+		Timeline::<T>::insert(free_at, &name, ());
+		TimelineCursor::<T>::put(free_at);
+		frame_system::Pallet::<T>::set_block_number(free_at);
+		#[block]
+		{
+			Pallet::<T>::on_initialize(free_at);
+		}
+		assert!(!Names::<T>::contains_key(&name));
+		Ok(())
+	}
+
+	/// Empty blocks of the timeline stepped over.
+	#[benchmark]
+	fn lifecycle_skip() {
+		bench_params::<T>();
+		let now = frame_system::Pallet::<T>::block_number();
+		TimelineCursor::<T>::put(now);
+		#[block]
+		{
+			Pallet::<T>::on_initialize(now);
+		}
+	}
+
+	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
+}
