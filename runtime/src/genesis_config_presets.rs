@@ -133,3 +133,60 @@ pub fn preset_names() -> Vec<PresetId> {
 		PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET),
 	]
 }
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use crate::{Runtime, MILLI_SECS_PER_BLOCK};
+	use sp_runtime::BuildStorage;
+
+	fn build(preset: &str) -> sp_io::TestExternalities {
+		let json = get_preset(&PresetId::from(preset)).expect("preset exists");
+		let mut config: serde_json::Value = serde_json::from_slice(&json).unwrap();
+		// Presets are patches over the default config: merge them like the node does.
+		let mut full = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
+		merge(&mut full, config.take());
+		let config: RuntimeGenesisConfig = serde_json::from_value(full).unwrap();
+		config.build_storage().unwrap().into()
+	}
+
+	fn merge(a: &mut Value, b: Value) {
+		match (a, b) {
+			(Value::Object(a), Value::Object(b)) => {
+				for (k, v) in b {
+					merge(a.entry(k).or_insert(Value::Null), v);
+				}
+			},
+			(a, b) => *a = b,
+		}
+	}
+
+	#[test]
+	fn presets_build_with_valid_registry_params() {
+		for preset in [
+			sp_genesis_builder::DEV_RUNTIME_PRESET,
+			sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET,
+		] {
+			build(preset).execute_with(|| {
+				let params = pallet_ddns_registry::RegistryParams::<Runtime>::get().unwrap();
+				assert!(pallet_ddns_registry::Pallet::<Runtime>::params_valid(&params));
+				assert!(
+					pallet_balances::Pallet::<Runtime>::free_balance(
+						pallet_ddns_registry::Pallet::<Runtime>::reward_pot()
+					) > 0
+				);
+			});
+		}
+	}
+
+	#[test]
+	fn dev_lifecycle_runs_in_minutes_and_local_in_days() {
+		let minutes = |blocks: BlockNumber| blocks as u64 * MILLI_SECS_PER_BLOCK / 60_000;
+		let dev = development_registry_params();
+		assert!(minutes(dev.period + dev.grace + dev.premium_window) <= 5);
+		let local = local_registry_params();
+		assert_eq!(local.period, 365 * DAYS);
+		assert_eq!(local.grace, 90 * DAYS);
+		assert_eq!(local.premium_window, 21 * DAYS);
+	}
+}
