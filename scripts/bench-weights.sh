@@ -21,5 +21,6 @@ cargo build --release --locked -p ddns-node --features runtime-benchmarks
 	--repeat "$REPEAT" \
 	--wasm-execution compiled \
 	--header scripts/weights-header.txt \
+	--template scripts/weights-template.hbs \
 	--output pallets/registry/src/weights.rs
 echo "wrote pallets/registry/src/weights.rs"

@@ -26,13 +26,14 @@ if ! rustup component list --installed | grep -q '^rust-src'; then
 	rustup component add rust-src
 fi
 
-if [ -f tests/package.json ]; then
-	if [ ! -f tests/node_modules/.stamp ] || [ tests/package.json -nt tests/node_modules/.stamp ] ||
-		{ [ -f tests/package-lock.json ] && [ tests/package-lock.json -nt tests/node_modules/.stamp ]; }; then
-		log "installing npm packages for the tests"
+# The npm packages (polkadot.js) serve tests/, examples/ and scripts/ alike, so they live at the root.
+if [ -f package.json ]; then
+	if [ ! -f node_modules/.stamp ] || [ package.json -nt node_modules/.stamp ] ||
+		{ [ -f package-lock.json ] && [ package-lock.json -nt node_modules/.stamp ]; }; then
+		log "installing npm packages (polkadot.js) for tests, examples and scripts"
 		# `npm ci` installs exactly what package-lock.json pins (the npm side of `cargo --locked`).
-		if [ -f tests/package-lock.json ]; then npm_cmd=ci; else npm_cmd=install; fi
-		(cd tests && npm "$npm_cmd" --no-audit --no-fund --loglevel=error && touch node_modules/.stamp)
+		if [ -f package-lock.json ]; then npm_cmd=ci; else npm_cmd=install; fi
+		npm "$npm_cmd" --no-audit --no-fund --loglevel=error && touch node_modules/.stamp
 	fi
 fi
 log "ready"

@@ -395,19 +395,24 @@ pub mod pallet {
 		///
 		/// Any signed origin pays the rent (and a premium if the name lapsed recently) and the
 		/// storage deposit. The name must be Free or in Premium. Emits `Registered`.
+		/// Charged as if it removed a lapsed holder with the most subdomains; refunded to the
+		/// plain registration's weight when there was no holder to remove.
 		/// Errors: name-rule errors, `NameTooShort`, `InvalidPeriods`, `CommitmentNotFound`,
 		/// `CommitmentTooNew`, `CommitmentTooOld`, `NameTaken`, or a funds error.
 		#[pallet::call_index(2)]
-		#[pallet::weight(T::WeightInfo::register())]
+		#[pallet::weight(T::WeightInfo::register_lapsed())]
 		pub fn register(
 			origin: OriginFor<T>,
 			name: Name,
 			owner: T::AccountId,
 			secret: [u8; 32],
 			periods: u32,
-		) -> DispatchResult {
+		) -> DispatchResultWithPostInfo {
 			let payer = ensure_signed(origin)?;
-			Self::do_register(payer, name, owner, secret, periods)
+			let evicted = Self::do_register(payer, name, owner, secret, periods)?;
+			let actual =
+				if evicted { T::WeightInfo::register_lapsed() } else { T::WeightInfo::register() };
+			Ok(Some(actual).into())
 		}
 
 		/// Extends a registered name by `periods` periods. Anyone may pay while the name is
@@ -673,7 +678,7 @@ pub mod pallet {
 			owner: T::AccountId,
 			secret: [u8; 32],
 			periods: u32,
-		) -> DispatchResult {
+		) -> Result<bool, DispatchError> {
 			rule::validate_registrable(&name).map_err(Error::<T>::from)?;
 			let params = Self::params()?;
 			ensure!((1..=params.max_periods).contains(&periods), Error::<T>::InvalidPeriods);
@@ -712,6 +717,7 @@ pub mod pallet {
 			T::Currency::hold(&HoldReason::NameDeposit.into(), &payer, deposit)?;
 			Self::take_commitment(commitment, c)?;
 
+			let evicted = previous.is_some();
 			let (epoch, term) = match previous {
 				Some(old) => {
 					let next = (old.epoch.saturating_add(1), old.term.saturating_add(1));
@@ -745,7 +751,7 @@ pub mod pallet {
 				rent,
 				premium,
 			});
-			Ok(())
+			Ok(evicted)
 		}
 
 		fn do_renew(payer: T::AccountId, name: Name, periods: u32) -> DispatchResult {

@@ -139,7 +139,7 @@ impl pallet_ddns_registry::Config for Runtime {
 	type RuntimeHoldReason = RuntimeHoldReason;
 	type ParamsOrigin = frame_system::EnsureRoot<AccountId>;
 	type PalletId = RegistryPalletId;
-	type MaxSubdomains = ConstU32<64>;
-	type MaxLifecycleOps = ConstU32<64>;
+	type MaxSubdomains = ConstU32<16>;
+	type MaxLifecycleOps = ConstU32<16>;
 	type WeightInfo = pallet_ddns_registry::weights::SubstrateWeight<Runtime>;
 }

@@ -1,0 +1,200 @@
+//! How registry answers look in JSON: names as strings, accounts in SS58, records typed.
+
+use ddns_primitives::{
+	record::{read_varint, Multiaddr},
+	Record,
+};
+use ddns_registry_runtime_api::{Lifecycle, NameView, Params, Price};
+use serde::Serialize;
+use serde_json::{json, Value};
+use sp_core::crypto::{AccountId32, Ss58Codec};
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+/// Which block an answer reflects.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct At {
+	pub number: u32,
+	pub hash: String,
+	pub finalized: bool,
+}
+
+/// Bytes as text when they are UTF-8, else as `0x` hex.
+pub fn text(bytes: &[u8]) -> String {
+	match std::str::from_utf8(bytes) {
+		Ok(s) => s.to_owned(),
+		Err(_) => format!("0x{}", hex(bytes)),
+	}
+}
+
+fn hex(bytes: &[u8]) -> String {
+	bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// An account in SS58 (generic Substrate prefix 42).
+pub fn account(who: &AccountId32) -> String {
+	who.to_ss58check()
+}
+
+/// A binary multiaddr in its text form (`/ip4/127.0.0.1/tcp/4001`), for the protocols the
+/// record rule admits.
+pub fn multiaddr(addr: &Multiaddr) -> String {
+	let mut out = String::new();
+	let mut rest: &[u8] = addr;
+	while !rest.is_empty() {
+		let Some((code, after)) = read_varint(rest) else { break };
+		let take = |n: usize| after.get(..n).map(|v| (v, &after[n..]));
+		let (part, next) = match code {
+			4 => match take(4) {
+				Some((v, next)) => {
+					(format!("/ip4/{}", Ipv4Addr::new(v[0], v[1], v[2], v[3])), next)
+				},
+				None => break,
+			},
+			41 => match take(16) {
+				Some((v, next)) => {
+					let mut a = [0u8; 16];
+					a.copy_from_slice(v);
+					(format!("/ip6/{}", Ipv6Addr::from(a)), next)
+				},
+				None => break,
+			},
+			6 | 273 => match take(2) {
+				Some((v, next)) => {
+					let proto = if code == 6 { "tcp" } else { "udp" };
+					(format!("/{proto}/{}", u16::from_be_bytes([v[0], v[1]])), next)
+				},
+				None => break,
+			},
+			460 => ("/quic".to_owned(), after),
+			461 => ("/quic-v1".to_owned(), after),
+			477 => ("/ws".to_owned(), after),
+			478 => ("/wss".to_owned(), after),
+			290 => ("/p2p-circuit".to_owned(), after),
+			53 | 54 | 55 | 421 => {
+				let Some((len, after)) = read_varint(after) else { break };
+				let Some(value) = after.get(..len as usize) else { break };
+				let part = match code {
+					53 => format!("/dns/{}", text(value)),
+					54 => format!("/dns4/{}", text(value)),
+					55 => format!("/dns6/{}", text(value)),
+					_ => format!("/p2p/{}", bs58::encode(value).into_string()),
+				};
+				(part, &after[len as usize..])
+			},
+			_ => break,
+		};
+		out.push_str(&part);
+		rest = next;
+	}
+	out
+}
+
+/// A record as `{"type": "A", "value": ...}`.
+pub fn record(r: &Record) -> Value {
+	let value = match r {
+		Record::A(ip) => json!(Ipv4Addr::from(*ip).to_string()),
+		Record::Aaaa(ip) => json!(Ipv6Addr::from(*ip).to_string()),
+		Record::Cname(to) => json!(text(to)),
+		Record::Txt(t) => json!(text(t)),
+		Record::Mx { preference, exchange } => {
+			json!({ "preference": preference, "exchange": text(exchange) })
+		},
+		Record::Srv { service, protocol, priority, weight, port, target } => json!({
+			"service": text(service),
+			"protocol": text(protocol),
+			"priority": priority,
+			"weight": weight,
+			"port": port,
+			"target": text(target),
+		}),
+		Record::Caa { flags, tag, value } => {
+			json!({ "flags": flags, "tag": text(tag), "value": text(value) })
+		},
+		Record::P2p { peer_id, multiaddrs } => json!({
+			"peerId": bs58::encode(peer_id.as_slice()).into_string(),
+			"multiaddrs": multiaddrs.iter().map(multiaddr).collect::<Vec<_>>(),
+		}),
+	};
+	json!({ "type": r.kind().as_str(), "value": value })
+}
+
+fn state(s: Lifecycle) -> &'static str {
+	match s {
+		Lifecycle::Active => "Active",
+		Lifecycle::Grace => "Grace",
+		Lifecycle::Premium => "Premium",
+		Lifecycle::Free => "Free",
+	}
+}
+
+/// A name's view without the block it reflects.
+pub fn name_view(v: &NameView<AccountId32, u128, u32>) -> Value {
+	json!({
+		"name": text(&v.name),
+		"owner": account(&v.owner),
+		"state": state(v.state),
+		// A name resolves (over RPC and DNS) only while Active.
+		"resolves": v.state == Lifecycle::Active,
+		"expiresAt": v.expires_at,
+		"epoch": v.epoch,
+		"nodeKey": v.node_key.map(|k| format!("0x{}", hex(&k))),
+		"records": v.records.iter().map(record).collect::<Vec<_>>(),
+		"parent": v.parent.as_deref().map(text),
+		"locked": v.locked,
+		"registeredAt": v.registered_at,
+		// Balances as decimal strings: JSON numbers cannot hold every u128.
+		"deposit": v.deposit.to_string(),
+	})
+}
+
+pub fn price(p: &Price<u128>) -> Value {
+	json!({
+		"rent": p.rent.to_string(),
+		"premium": p.premium.to_string(),
+		"deposit": p.deposit.to_string(),
+		"total": p.rent.saturating_add(p.premium).saturating_add(p.deposit).to_string(),
+	})
+}
+
+pub fn params(p: &Params<u128, u32>) -> Value {
+	json!({
+		"period": p.period,
+		"maxPeriods": p.max_periods,
+		"grace": p.grace,
+		"premiumWindow": p.premium_window,
+		"premiumHalving": p.premium_halving,
+		"premiumStart": p.premium_start.to_string(),
+		"rent": p.rent.iter().map(|r| r.to_string()).collect::<Vec<_>>(),
+		"burnPerBillion": p.burn.deconstruct(),
+		"depositBase": p.deposit_base.to_string(),
+		"depositPerByte": p.deposit_per_byte.to_string(),
+		"commitmentDeposit": p.commitment_deposit.to_string(),
+		"minCommitmentAge": p.min_commitment_age,
+		"maxCommitmentAge": p.max_commitment_age,
+	})
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn multiaddrs_print_like_libp2p() {
+		let addr: Multiaddr = vec![4, 127, 0, 0, 1, 6, 0x0f, 0xa1, 0xcd, 0x03].try_into().unwrap();
+		assert_eq!(multiaddr(&addr), "/ip4/127.0.0.1/tcp/4001/quic-v1");
+	}
+
+	#[test]
+	fn records_are_typed() {
+		assert_eq!(record(&Record::A([192, 0, 2, 1])), json!({"type": "A", "value": "192.0.2.1"}));
+		let mx = Record::Mx {
+			preference: 10,
+			exchange: b"mail.example.ddns".to_vec().try_into().unwrap(),
+		};
+		assert_eq!(
+			record(&mx),
+			json!({"type": "MX", "value": {"preference": 10, "exchange": "mail.example.ddns"}})
+		);
+	}
+}

@@ -1,0 +1,128 @@
+// The JSON-RPC resolver on a real dev chain: the documented example registers a name, and
+// `ddns_resolve` must agree with the runtime API read through `state_call`; the subscription
+// delivers changes; bad input gets the documented errors.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { ApiPromise, WsProvider } from '@polkadot/api';
+import { Keyring } from '@polkadot/keyring';
+import { cryptoWaitReady, randomAsU8a } from '@polkadot/util-crypto';
+import { u8aToString } from '@polkadot/util';
+import { DevNode, rpcCall, signAndSendFinalized, waitForHeads } from './lib/node.js';
+import { ddnsRpc } from '../examples/rpc-definitions.js';
+import { registerAndResolve } from '../examples/register-and-resolve.js';
+
+let node;
+let api;
+let alice;
+let bob;
+
+before(async () => {
+  await cryptoWaitReady();
+  const keyring = new Keyring({ type: 'sr25519' });
+  alice = keyring.addFromUri('//Alice');
+  bob = keyring.addFromUri('//Bob');
+  node = await DevNode.start();
+  api = await ApiPromise.create({ provider: new WsProvider(node.wsUrl), rpc: ddnsRpc, noInitWarn: true });
+  await waitForHeads(api, { best: 1 });
+});
+
+after(async () => {
+  await api?.disconnect().catch(() => {});
+  await node?.cleanup();
+});
+
+test('the example registers a name; ddns_resolve agrees with state_call', async () => {
+  const name = 'rpc-example.ddns';
+  const { price, view } = await registerAndResolve(node.wsUrl, name);
+  assert.ok(BigInt(price.rent) > 0n);
+  assert.equal(view.name, name);
+  assert.equal(view.owner, alice.address);
+  assert.equal(view.state, 'Active');
+  assert.equal(view.resolves, true);
+  assert.deepEqual(view.records, [
+    { type: 'A', value: '192.0.2.1' },
+    { type: 'TXT', value: 'hello' },
+  ]);
+  assert.equal(view.nodeKey, `0x${'ab'.repeat(32)}`);
+  assert.equal(view.at.finalized, true);
+
+  // The same block through the runtime API (polkadot.js turns api.call into state_call).
+  const apiAt = await api.at(view.at.hash);
+  const raw = (await apiAt.call.registryApi.resolve(name)).asOk;
+  assert.equal(raw.owner.toString(), view.owner);
+  assert.equal(raw.state.toString(), view.state);
+  assert.equal(raw.epoch.toNumber(), view.epoch);
+  assert.equal(raw.expiresAt.toNumber(), view.expiresAt);
+  assert.equal(raw.records.length, view.records.length);
+  assert.equal(u8aToString(raw.records[1].asTxt), view.records[1].value);
+  const header = await api.rpc.chain.getHeader(view.at.hash);
+  assert.equal(header.number.toNumber(), view.at.number);
+
+  // Reverse and params answer too, with the block they reflect.
+  await signAndSendFinalized(api, api.tx.registry.setPrimary(name), alice);
+  const reverse = (await api.rpc.ddns.reverse(alice.address, 'finalized')).toJSON();
+  assert.equal(reverse.name, name);
+  const params = (await api.rpc.ddns.params()).toJSON();
+  assert.equal(params.params.maxPeriods, 10);
+});
+
+test('the subscription sends the new view after records change and after a transfer', async () => {
+  const name = 'rpc-watch.ddns';
+  const secret = randomAsU8a(32);
+  const commitment = await api.call.registryApi.commitment(name, alice.address, secret);
+  await signAndSendFinalized(api, api.tx.registry.commit(commitment), alice);
+  await signAndSendFinalized(api, api.tx.registry.register(name, alice.address, secret, 5), alice);
+
+  const seen = [];
+  let wake = () => {};
+  const unsub = await api.rpc.ddns.subscribeName(name, (update) => {
+    seen.push(update.toJSON());
+    wake();
+  });
+  const waitFor = async (predicate, what) => {
+    const deadline = Date.now() + 90_000;
+    while (!seen.some(predicate)) {
+      if (Date.now() > deadline) throw new Error(`no notification with ${what}; saw ${JSON.stringify(seen)}`);
+      await new Promise((r) => { wake = r; setTimeout(r, 1_000); });
+    }
+  };
+  try {
+    await waitFor((u) => u.view?.owner === alice.address, 'the registered view');
+    await signAndSendFinalized(api, api.tx.registry.setRecords(name, [{ A: [10, 0, 0, 7] }]), alice);
+    await waitFor((u) => u.view?.records?.[0]?.value === '10.0.0.7', 'the new record');
+    await signAndSendFinalized(api, api.tx.registry.transfer(name, bob.address), alice);
+    await waitFor((u) => u.view?.owner === bob.address, 'the new owner');
+    const last = seen[seen.length - 1];
+    assert.equal(last.at.finalized, true);
+    // Each notification is a change: no two consecutive views are equal.
+    for (let i = 1; i < seen.length; i++) {
+      assert.notDeepEqual(seen[i].view, seen[i - 1].view);
+    }
+  } finally {
+    await unsub();
+  }
+});
+
+test('garbage input gets the documented errors', async () => {
+  const error = async (method, params) => {
+    const res = await rpcCall(node.rpcPort, method, params);
+    assert.ok(res.error, `${method} ${JSON.stringify(params).slice(0, 80)} should fail`);
+    return res.error;
+  };
+  const invalid = await error('ddns_resolve', ['Example.ddns']);
+  assert.equal(invalid.code, 4001);
+  assert.equal(invalid.data.rule, 'uppercase');
+  assert.match(invalid.message, /uppercase/);
+  assert.equal((await error('ddns_resolve', ['nobody-here.ddns'])).code, 4004);
+  const oversize = await error('ddns_resolve', ['a'.repeat(10_000)]);
+  assert.equal(oversize.code, 4001);
+  assert.equal(oversize.data.rule, 'too_long');
+  assert.equal((await error('ddns_resolve', ['rpc-example.ddns', `0x${'00'.repeat(32)}`])).code, 4005);
+  assert.equal((await error('ddns_resolve', ['rpc-example.ddns', 'yesterday'])).code, 4002);
+  assert.equal((await error('ddns_reverse', ['not-an-account'])).code, 4002);
+  assert.equal((await error('ddns_price', ['rpc-example.ddns', 0])).code, 4002);
+  assert.equal((await error('ddns_price', ['ab.ddns', 1])).code, 4001);
+  // Wrong JSON types are refused by the server before our code runs.
+  assert.equal((await error('ddns_resolve', [42])).code, -32602);
+  assert.equal((await error('ddns_resolve', [])).code, -32602);
+});
