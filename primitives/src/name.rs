@@ -116,8 +116,8 @@ impl fmt::Display for NameError {
 #[cfg(feature = "std")]
 impl std::error::Error for NameError {}
 
-/// Checks one label. `base` is the label's offset in the name, for error positions.
-fn check_label(label: &[u8], base: usize) -> Result<(), NameError> {
+/// Checks one label's length and characters. `base` is the label's offset in the name.
+fn check_ldh(label: &[u8], base: usize) -> Result<(), NameError> {
 	if label.is_empty() {
 		return Err(NameError::EmptyLabel);
 	}
@@ -137,6 +137,12 @@ fn check_label(label: &[u8], base: usize) -> Result<(), NameError> {
 	if label[label.len() - 1] == b'-' {
 		return Err(NameError::TrailingHyphen);
 	}
+	Ok(())
+}
+
+/// Checks one label of a ddns name: LDH, and the `xn--` rules.
+fn check_label(label: &[u8], base: usize) -> Result<(), NameError> {
+	check_ldh(label, base)?;
 	if label.len() >= 4 && &label[2..4] == b"--" {
 		if !label.starts_with(IDNA_PREFIX.as_bytes()) {
 			return Err(NameError::ReservedHyphens);
@@ -146,10 +152,40 @@ fn check_label(label: &[u8], base: usize) -> Result<(), NameError> {
 	Ok(())
 }
 
+/// Code points that spell another name in disguise: compatibility forms that Unicode
+/// normalization (NFKC, as IDNA applies it) folds into other characters, invisible format
+/// characters, combining marks that compose with the letter before them (NFC), and dots.
+/// Not the whole IDNA2008 table (RFC 5892); the ranges where confusion is cheapest.
+const DISGUISES: &[(u32, u32)] = &[
+	(0x00A0, 0x00BF),   // Latin-1 punctuation, soft hyphen, superscripts, fractions
+	(0x0300, 0x036F),   // combining diacritical marks (write the composed letter instead)
+	(0x1AB0, 0x1AFF),   // combining diacritical marks extended
+	(0x1DC0, 0x1DFF),   // combining diacritical marks supplement
+	(0x2000, 0x206F),   // general punctuation: zero-width and directional characters
+	(0x2070, 0x209F),   // superscripts and subscripts
+	(0x20D0, 0x20FF),   // combining marks for symbols
+	(0x2100, 0x214F),   // letterlike symbols (ℌ, ℓ, ™)
+	(0x2150, 0x218F),   // number forms (Ⅻ)
+	(0x2460, 0x24FF),   // enclosed alphanumerics (ⓖ)
+	(0x3000, 0x303F),   // CJK punctuation, ideographic full stop
+	(0xFE00, 0xFE0F),   // variation selectors
+	(0xFE20, 0xFE2F),   // combining half marks
+	(0xFE30, 0xFE4F),   // CJK compatibility forms
+	(0xFEFF, 0xFEFF),   // byte order mark
+	(0xFF00, 0xFFEF),   // fullwidth and halfwidth forms (ｇｏｏｇｌｅ)
+	(0x1D400, 0x1D7FF), // mathematical alphanumerics (𝐠𝐨𝐨𝐠𝐥𝐞)
+	(0x1F100, 0x1F1FF), // enclosed alphanumeric supplement
+	(0xE0000, 0xE0FFF), // tags and variation selectors supplement
+];
+
 /// Whether a decoded code point may appear in an internationalized label.
 fn allowed_unicode(c: char) -> bool {
 	if c.is_ascii() {
 		return matches!(c, 'a'..='z' | '0'..='9' | '-');
+	}
+	let code = c as u32;
+	if DISGUISES.iter().any(|&(lo, hi)| (lo..=hi).contains(&code)) {
+		return false;
 	}
 	// One spelling per name: a character that lowercasing changes has a lowercase twin.
 	let mut lower = c.to_lowercase();
@@ -170,7 +206,28 @@ fn check_idna_label(tail: &[u8]) -> Result<(), NameError> {
 	}
 }
 
-/// Checks a host name in canonical form under any top-level label (targets of CNAME, MX, SRV).
+/// Checks a host name outside our zone as DNS carries it (targets of CNAME, MX, SRV records and
+/// DNS names in multiaddrs): lowercase LDH labels within DNS lengths, no trailing dot. Other
+/// zones' rules are theirs, so `??--` labels and `xn--` labels are taken as they are.
+pub fn validate_target(name: &[u8]) -> Result<(), NameError> {
+	if name.is_empty() {
+		return Err(NameError::Empty);
+	}
+	if name.len() > MAX_NAME_LEN {
+		return Err(NameError::TooLong { len: name.len(), max: MAX_NAME_LEN });
+	}
+	if name.ends_with(b".") && name.len() > 1 {
+		return Err(NameError::TrailingDot);
+	}
+	let mut base = 0;
+	for label in name.split(|&b| b == b'.') {
+		check_ldh(label, base)?;
+		base += label.len() + 1;
+	}
+	Ok(())
+}
+
+/// Checks a host name in canonical form under any top-level label, with our label rules.
 pub fn validate_hostname(name: &[u8]) -> Result<(), NameError> {
 	if name.is_empty() {
 		return Err(NameError::Empty);
@@ -322,6 +379,34 @@ mod tests {
 		let encoded = format!("xn--{}.ddns", punycode::encode(&upper).unwrap());
 		assert_eq!(err(&encoded), NameError::InvalidPunycode);
 		assert_eq!(validate(normalize("Über.ddns").unwrap().as_bytes()), Ok(()));
+	}
+
+	#[test]
+	fn disguised_spellings_are_refused() {
+		// Fullwidth, mathematical bold and circled "google"; a soft hyphen; a zero-width space;
+		// a decomposed ü; an ideographic full stop.
+		for unicode in [
+			"ｇｏｏｇｌｅ",
+			"𝐠𝐨𝐨𝐠𝐥𝐞",
+			"ⓖⓞⓞⓖⓛⓔ",
+			"ü\u{ad}ber",
+			"ü\u{200b}ber",
+			"u\u{308}ber",
+			"a\u{3002}b",
+		] {
+			let chars: Vec<char> = unicode.chars().collect();
+			let label = format!("xn--{}.ddns", punycode::encode(&chars).unwrap());
+			assert_eq!(validate(label.as_bytes()), Err(NameError::InvalidPunycode), "{unicode}");
+		}
+		assert_eq!(validate(normalize("über.ddns").unwrap().as_bytes()), Ok(()));
+		assert_eq!(validate(normalize("例え.ddns").unwrap().as_bytes()), Ok(()));
+	}
+
+	#[test]
+	fn targets_follow_dns_not_our_rules() {
+		assert_eq!(validate_target(b"r3---sn-abc.googlevideo.com"), Ok(()));
+		assert!(validate_hostname(b"r3---sn-abc.googlevideo.com").is_err());
+		assert_eq!(validate_target(b"Mail.example.com"), Err(NameError::Uppercase { at: 0 }));
 	}
 
 	#[test]

@@ -160,7 +160,7 @@ impl Record {
 
 	/// Checks the record on its own.
 	pub fn validate(&self) -> Result<(), RecordError> {
-		let target = |n: &[u8]| name::validate_hostname(n).map_err(RecordError::BadTarget);
+		let target = |n: &[u8]| name::validate_target(n).map_err(RecordError::BadTarget);
 		match self {
 			Self::A(_) | Self::Aaaa(_) => {},
 			Self::Cname(to) => target(to)?,
@@ -282,7 +282,7 @@ pub fn check_multiaddr(mut bytes: &[u8]) -> Result<(), RecordError> {
 				if code == 421 {
 					check_peer_id(value).map_err(|_| RecordError::BadMultiaddr)?;
 				} else {
-					name::validate_hostname(value).map_err(|_| RecordError::BadMultiaddr)?;
+					name::validate_target(value).map_err(|_| RecordError::BadMultiaddr)?;
 				}
 				bytes = &after[len..];
 				continue;

@@ -322,11 +322,15 @@ where
 		loop {
 			let notification = tokio_select(&sink, stream.next()).await;
 			let Some(notification) = notification else { break };
-			let hash = notification.hash;
-			let view = view_or_null(hash).map_err(|e| e.message().to_owned())?;
-			if view != last {
-				sink.send(send(&view, hash)?).await?;
-				last = view;
+			// GRANDPA finalizes blocks in batches: look at each block of the batch, in order, so
+			// that a change undone within the batch is still sent.
+			let route = notification.tree_route.iter().copied().chain([notification.hash]);
+			for hash in route {
+				let view = view_or_null(hash).map_err(|e| e.message().to_owned())?;
+				if view != last {
+					sink.send(send(&view, hash)?).await?;
+					last = view;
+				}
 			}
 		}
 		Ok(())

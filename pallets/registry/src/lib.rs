@@ -79,6 +79,10 @@ pub mod pallet {
 
 	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
 
+	/// Most labels in a name (`a.b.c.d.example.ddns` has 6). Lookups walk up the tree, so this
+	/// bounds their reads.
+	pub const MAX_DEPTH: usize = 6;
+
 	#[pallet::pallet]
 	#[pallet::storage_version(STORAGE_VERSION)]
 	pub struct Pallet<T>(_);
@@ -299,6 +303,8 @@ pub mod pallet {
 		WrongTenure,
 		/// The parent has its maximum number of subdomains.
 		TooManySubdomains,
+		/// The subdomain would have more than `MAX_DEPTH` labels.
+		TooDeep,
 		/// The parent locked this subdomain: it cannot be taken back.
 		SubdomainLocked,
 		/// A record is malformed.
@@ -543,6 +549,14 @@ pub mod pallet {
 	}
 
 	impl<T: Config> Pallet<T> {
+		/// A term no other registration of any name has had: the block and the extrinsic that
+		/// create the entry. (One extrinsic never creates the same name twice.)
+		pub(crate) fn new_term(now: BlockNumberFor<T>) -> u64 {
+			let block: u64 = now.try_into().unwrap_or(u64::MAX >> 32);
+			let index = frame_system::Pallet::<T>::extrinsic_index().unwrap_or(u32::MAX);
+			(block << 32) | u64::from(index)
+		}
+
 		/// The account that collects the non-burned share of rent.
 		pub fn reward_pot() -> T::AccountId {
 			T::PalletId::get().into_account_truncating()
@@ -718,14 +732,15 @@ pub mod pallet {
 			Self::take_commitment(commitment, c)?;
 
 			let evicted = previous.is_some();
-			let (epoch, term) = match previous {
+			let epoch = match previous {
 				Some(old) => {
-					let next = (old.epoch.saturating_add(1), old.term.saturating_add(1));
+					let next = old.epoch.saturating_add(1);
 					Self::evict(&name, old)?;
 					next
 				},
-				None => (0, 0),
+				None => 0,
 			};
+			let term = Self::new_term(now);
 
 			let info = NameInfo {
 				owner: owner.clone(),
@@ -774,6 +789,8 @@ pub mod pallet {
 				.checked_add(&Self::periods_len(&params, params.max_periods)?)
 				.ok_or(Error::<T>::Overflow)?;
 			ensure!(new_expiry <= horizon, Error::<T>::InvalidPeriods);
+			// A renewal out of grace must bring the name back to Active.
+			ensure!(new_expiry > now, Error::<T>::InvalidPeriods);
 
 			let rent = Self::rent_for(&params, &name, periods)?;
 			Self::pay_rent(&params, &payer, rent)?;
@@ -801,7 +818,12 @@ pub mod pallet {
 			ensure!(who != to, Error::<T>::AlreadyOwner);
 			OwnedNames::<T>::remove(&who, &name);
 			OwnedNames::<T>::insert(&to, &name, ());
+			if Primary::<T>::get(&who).as_ref() == Some(&name) {
+				Primary::<T>::remove(&who);
+			}
 			info.owner = to.clone();
+			// The old owner holds the node key's secret: the new owner sets a key of their own.
+			info.node_key = None;
 			info.epoch = info.epoch.saturating_add(1);
 			Names::<T>::insert(&name, info);
 			Self::deposit_event(Event::Transferred { name, from: who, to });
@@ -863,13 +885,13 @@ pub mod pallet {
 			full.push(b'.');
 			full.extend_from_slice(&parent);
 			rule::validate(&full).map_err(Error::<T>::from)?;
+			ensure!(rule::depth(&full) <= MAX_DEPTH, Error::<T>::TooDeep);
 			let name: Name = full.try_into().map_err(|_| Error::<T>::NameTooLong)?;
 			ensure!(parent_info.children < T::MaxSubdomains::get(), Error::<T>::TooManySubdomains);
 			if let Some(existing) = Names::<T>::get(&name) {
 				// A child of an earlier term of the parent is dead: clear it out of the way.
 				ensure!(!Self::is_live_child(&existing, &parent_info), Error::<T>::NameTaken);
 				Self::evict(&name, existing)?;
-				Self::unqueue_purge(&name);
 				parent_info = Names::<T>::get(&parent).ok_or(Error::<T>::NameNotFound)?;
 			}
 			let params = Self::params()?;
@@ -881,7 +903,7 @@ pub mod pallet {
 				tenure: Tenure::Sub { parent_term: parent_info.term, locked: false },
 				node_key: None,
 				epoch: 0,
-				term: 0,
+				term: Self::new_term(now),
 				registered_at: now,
 				depositor: who,
 				deposit,

@@ -62,6 +62,15 @@ impl<T: Config> Pallet<T> {
 		premium
 	}
 
+	fn rank(state: Lifecycle) -> u8 {
+		match state {
+			Lifecycle::Active => 0,
+			Lifecycle::Grace => 1,
+			Lifecycle::Premium => 2,
+			Lifecycle::Free => 3,
+		}
+	}
+
 	/// The name one level up, if `name` is a subdomain.
 	pub(crate) fn parent_name(name: &[u8]) -> Option<Name> {
 		rule::parent(name).and_then(|p| p.to_vec().try_into().ok())
@@ -124,6 +133,7 @@ impl<T: Config> Pallet<T> {
 	/// its subdomains to the purge queue. Emits nothing (callers say why it went).
 	pub(crate) fn evict(name: &Name, info: NameInfoOf<T>) -> DispatchResult {
 		Names::<T>::remove(name);
+		Self::unqueue_purge(name);
 		OwnedNames::<T>::remove(&info.owner, name);
 		if Primary::<T>::get(&info.owner).as_ref() == Some(name) {
 			Primary::<T>::remove(&info.owner);
@@ -175,8 +185,10 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn process_lifecycle(now: BlockNumberFor<T>) -> Weight {
 		let budget = T::MaxLifecycleOps::get();
 		let (mut purged, mut moved, mut skipped) = (0u32, 0u32, 0u32);
+		// Half the budget at most for the purge queue, so that it cannot starve the timeline.
+		let purge_budget = budget.div_ceil(2);
 
-		while purged < budget && PurgeQueueLen::<T>::get() > 0 {
+		while purged < purge_budget && PurgeQueueLen::<T>::get() > 0 {
 			let Some(name) = PurgeQueue::<T>::iter_keys().next() else {
 				// The counter disagrees with the queue: trust the queue.
 				PurgeQueueLen::<T>::kill();
@@ -222,6 +234,10 @@ impl<T: Config> Pallet<T> {
 		let Some(mut info) = Names::<T>::get(&name) else { return };
 		let Tenure::Registered { expires_at } = info.tenure else { return };
 		let state = Self::state_of(&info, at, params);
+		// Root lengthened grace or the premium window: the name is back in an earlier state.
+		if Self::rank(state) < Self::rank(info.phase) {
+			info.phase = state;
+		}
 		// Each step moves one state forward, so this runs at most three times.
 		while info.phase != state {
 			info.phase = match info.phase {

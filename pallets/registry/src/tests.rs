@@ -722,6 +722,156 @@ mod subdomains {
 	}
 }
 
+mod review_regressions {
+	use super::*;
+
+	fn sub(who: AccountId, parent: &str, label: &str, owner: AccountId) {
+		assert_ok!(Registry::create_subdomain(
+			RuntimeOrigin::signed(who),
+			n(parent),
+			label.as_bytes().to_vec().try_into().unwrap(),
+			owner
+		));
+	}
+
+	#[test]
+	fn a_reregistered_parent_never_revives_old_children() {
+		build_and_execute(|| {
+			register(CHARLIE, "target.ddns", CHARLIE, 1);
+			sub(CHARLIE, "target.ddns", "www", CHARLIE);
+			assert_ok!(Registry::lock_subdomain(
+				RuntimeOrigin::signed(CHARLIE),
+				n("www.target.ddns")
+			));
+			// The victim commits first, so release and registration land in the same block,
+			// before any purge runs.
+			commit(BOB, "target.ddns", BOB);
+			run_to(now() + 2);
+			assert_ok!(Registry::release(RuntimeOrigin::signed(CHARLIE), n("target.ddns")));
+			assert_ok!(Registry::register(
+				RuntimeOrigin::signed(BOB),
+				n("target.ddns"),
+				BOB,
+				SECRET,
+				1
+			));
+			assert_eq!(state("www.target.ddns"), Err(LookupError::NotFound));
+			assert_noop!(
+				Registry::set_records(
+					RuntimeOrigin::signed(CHARLIE),
+					n("www.target.ddns"),
+					records(vec![Record::A([6, 6, 6, 6])])
+				),
+				Error::<Test>::NotActive
+			);
+			// The new owner can make `www` at once; the dead child is cleared out of the way.
+			sub(BOB, "target.ddns", "www", BOB);
+			assert_eq!(Names::<Test>::get(n("www.target.ddns")).unwrap().owner, BOB);
+		});
+	}
+
+	#[test]
+	fn a_queued_child_released_and_remade_survives_the_purge() {
+		build_and_execute(|| {
+			register(ALICE, "pone.ddns", ALICE, 1);
+			sub(ALICE, "pone.ddns", "www", BOB);
+			commit(ALICE, "pone.ddns", ALICE);
+			run_to(now() + 2);
+			assert_ok!(Registry::release(RuntimeOrigin::signed(ALICE), n("pone.ddns")));
+			assert_eq!(PurgeQueueLen::<Test>::get(), 1);
+			// The child's owner releases it while it waits in the queue.
+			assert_ok!(Registry::release(RuntimeOrigin::signed(BOB), n("www.pone.ddns")));
+			assert_eq!(PurgeQueueLen::<Test>::get(), 0);
+			assert_ok!(Registry::register(
+				RuntimeOrigin::signed(ALICE),
+				n("pone.ddns"),
+				ALICE,
+				SECRET,
+				1
+			));
+			sub(ALICE, "pone.ddns", "www", ALICE);
+			run_to(now() + 3);
+			assert_eq!(state("www.pone.ddns"), Ok(Lifecycle::Active));
+		});
+	}
+
+	#[test]
+	fn lengthening_grace_brings_a_premium_name_back_to_grace() {
+		build_and_execute(|| {
+			register(ALICE, "slow.ddns", ALICE, 1);
+			let e = expiry("slow.ddns");
+			run_to(e + 25);
+			assert_eq!(state("slow.ddns"), Ok(Lifecycle::Premium));
+			let mut p = test_params();
+			p.grace = 100;
+			assert_ok!(Registry::set_params(RuntimeOrigin::root(), p));
+			run_to(e + 70);
+			assert_eq!(state("slow.ddns"), Ok(Lifecycle::Grace));
+			assert!(Names::<Test>::get(n("slow.ddns")).is_some());
+			assert_ok!(Registry::renew(RuntimeOrigin::signed(ALICE), n("slow.ddns"), 1));
+			assert_eq!(state("slow.ddns"), Ok(Lifecycle::Active));
+		});
+	}
+
+	#[test]
+	fn a_renewal_that_leaves_the_name_expired_is_refused() {
+		build_and_execute(|| {
+			register(ALICE, "short.ddns", ALICE, 1);
+			let e = expiry("short.ddns");
+			let mut p = test_params();
+			p.period = 5;
+			assert_ok!(Registry::set_params(RuntimeOrigin::root(), p));
+			run_to(e + 10);
+			assert_noop!(
+				Registry::renew(RuntimeOrigin::signed(ALICE), n("short.ddns"), 1),
+				Error::<Test>::InvalidPeriods
+			);
+			assert_ok!(Registry::renew(RuntimeOrigin::signed(ALICE), n("short.ddns"), 3));
+			assert_eq!(state("short.ddns"), Ok(Lifecycle::Active));
+		});
+	}
+
+	#[test]
+	fn transfer_drops_the_old_owners_node_key_and_primary() {
+		build_and_execute(|| {
+			register(ALICE, "handover.ddns", ALICE, 1);
+			assert_ok!(Registry::set_node_key(
+				RuntimeOrigin::signed(ALICE),
+				n("handover.ddns"),
+				Some([9; 32])
+			));
+			assert_ok!(Registry::set_primary(
+				RuntimeOrigin::signed(ALICE),
+				Some(n("handover.ddns"))
+			));
+			assert_ok!(Registry::transfer(RuntimeOrigin::signed(ALICE), n("handover.ddns"), BOB));
+			assert_eq!(Registry::resolve(b"handover.ddns").unwrap().node_key, None);
+			assert!(Primary::<Test>::get(ALICE).is_none());
+		});
+	}
+
+	#[test]
+	fn subdomains_are_at_most_six_labels_deep() {
+		build_and_execute(|| {
+			register(ALICE, "deep.ddns", ALICE, 1);
+			let mut parent = "deep.ddns".to_string();
+			for label in ["a", "b", "c", "d"] {
+				sub(ALICE, &parent, label, ALICE);
+				parent = format!("{label}.{parent}");
+			}
+			assert_noop!(
+				Registry::create_subdomain(
+					RuntimeOrigin::signed(ALICE),
+					n(&parent),
+					b"e".to_vec().try_into().unwrap(),
+					ALICE
+				),
+				Error::<Test>::TooDeep
+			);
+		});
+	}
+}
+
 mod params {
 	use super::*;
 

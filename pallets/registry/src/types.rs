@@ -57,7 +57,7 @@ pub enum Tenure<BlockNumber> {
 	Registered { expires_at: BlockNumber },
 	/// A subdomain. It lives only while its parent's registration `parent_term` lasts.
 	/// `locked`: the parent gave up the right to take it back.
-	Sub { parent_term: u32, locked: bool },
+	Sub { parent_term: u64, locked: bool },
 }
 
 /// Everything the chain knows about one name.
@@ -74,8 +74,9 @@ pub struct NameInfo<AccountId, Balance, BlockNumber> {
 	/// Increases on every registration, transfer, node-key change and lapse: endpoint records
 	/// signed under an older epoch no longer validate.
 	pub epoch: u64,
-	/// Increases on every fresh registration; children remember the term they were made in.
-	pub term: u32,
+	/// Identifies this registration of the name (block and extrinsic that created it), so that
+	/// no later registration of the same name shares it; children remember their parent's.
+	pub term: u64,
 	/// Block of the current registration.
 	pub registered_at: BlockNumber,
 	/// Who paid the name's storage deposit, and how much is held.
