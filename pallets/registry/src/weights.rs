@@ -70,8 +70,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	fn commit() -> Weight {
-		// Minimum execution time: 45_187_000 picoseconds.
-		Weight::from_parts(48_643_000, 0)
+		// Minimum execution time: 46_580_000 picoseconds.
+		Weight::from_parts(49_945_000, 0)
 			.saturating_add(Weight::from_parts(0, 3593))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(3))
@@ -85,8 +85,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	fn clear_commitment() -> Weight {
-		// Minimum execution time: 41_803_000 picoseconds.
-		Weight::from_parts(44_978_000, 0)
+		// Minimum execution time: 40_521_000 picoseconds.
+		Weight::from_parts(44_026_000, 0)
 			.saturating_add(Weight::from_parts(0, 3593))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(3))
@@ -96,7 +96,7 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Registry::Commitments` (r:1 w:1)
 	/// Proof: `Registry::Commitments` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Names` (r:1 w:1)
-	/// Proof: `Registry::Names` (`max_values`: None, `max_size`: Some(415), added: 2890, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Names` (`max_values`: None, `max_size`: Some(423), added: 2898, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -106,8 +106,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Registry::Timeline` (r:0 w:1)
 	/// Proof: `Registry::Timeline` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
 	fn register() -> Weight {
-		// Minimum execution time: 136_925_000 picoseconds.
-		Weight::from_parts(144_487_000, 0)
+		// Minimum execution time: 133_120_000 picoseconds.
+		Weight::from_parts(141_933_000, 0)
 			.saturating_add(Weight::from_parts(0, 6196))
 			.saturating_add(T::DbWeight::get().reads(6))
 			.saturating_add(T::DbWeight::get().writes(7))
@@ -117,19 +117,19 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Registry::Commitments` (r:1 w:1)
 	/// Proof: `Registry::Commitments` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Names` (r:1 w:1)
-	/// Proof: `Registry::Names` (`max_values`: None, `max_size`: Some(415), added: 2890, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Names` (`max_values`: None, `max_size`: Some(423), added: 2898, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:3 w:3)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::PurgeQueue` (r:17 w:16)
+	/// Proof: `Registry::PurgeQueue` (`max_values`: None, `max_size`: Some(271), added: 2746, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Primary` (r:1 w:0)
 	/// Proof: `Registry::Primary` (`max_values`: None, `max_size`: Some(303), added: 2778, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Records` (r:1 w:1)
 	/// Proof: `Registry::Records` (`max_values`: None, `max_size`: Some(15776), added: 18251, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Subdomains` (r:17 w:16)
 	/// Proof: `Registry::Subdomains` (`max_values`: None, `max_size`: Some(542), added: 3017, mode: `MaxEncodedLen`)
-	/// Storage: `Registry::PurgeQueue` (r:16 w:16)
-	/// Proof: `Registry::PurgeQueue` (`max_values`: None, `max_size`: Some(271), added: 2746, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::PurgeQueueLen` (r:1 w:1)
 	/// Proof: `Registry::PurgeQueueLen` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::OwnedNames` (r:0 w:2)
@@ -137,42 +137,46 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Registry::Timeline` (r:0 w:2)
 	/// Proof: `Registry::Timeline` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
 	fn register_lapsed() -> Weight {
-		// Minimum execution time: 357_357_000 picoseconds.
-		Weight::from_parts(388_714_000, 0)
+		// Minimum execution time: 376_585_000 picoseconds.
+		Weight::from_parts(393_541_000, 0)
 			.saturating_add(Weight::from_parts(0, 52279))
-			.saturating_add(T::DbWeight::get().reads(44))
+			.saturating_add(T::DbWeight::get().reads(45))
 			.saturating_add(T::DbWeight::get().writes(45))
 	}
 	/// Storage: `Registry::RegistryParams` (r:1 w:0)
 	/// Proof: `Registry::RegistryParams` (`max_values`: Some(1), `max_size`: Some(144), added: 639, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Names` (r:1 w:1)
-	/// Proof: `Registry::Names` (`max_values`: None, `max_size`: Some(415), added: 2890, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Names` (`max_values`: None, `max_size`: Some(423), added: 2898, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Timeline` (r:0 w:2)
 	/// Proof: `Registry::Timeline` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
 	fn renew() -> Weight {
-		// Minimum execution time: 70_746_000 picoseconds.
-		Weight::from_parts(75_223_000, 0)
+		// Minimum execution time: 70_896_000 picoseconds.
+		Weight::from_parts(74_853_000, 0)
 			.saturating_add(Weight::from_parts(0, 6196))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(5))
 	}
 	/// Storage: `Registry::Names` (r:1 w:1)
-	/// Proof: `Registry::Names` (`max_values`: None, `max_size`: Some(415), added: 2890, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Names` (`max_values`: None, `max_size`: Some(423), added: 2898, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::RegistryParams` (r:1 w:0)
 	/// Proof: `Registry::RegistryParams` (`max_values`: Some(1), `max_size`: Some(144), added: 639, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::Primary` (r:1 w:0)
+	/// Proof: `Registry::Primary` (`max_values`: None, `max_size`: Some(303), added: 2778, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::OwnedNames` (r:0 w:2)
 	/// Proof: `Registry::OwnedNames` (`max_values`: None, `max_size`: Some(319), added: 2794, mode: `MaxEncodedLen`)
 	fn transfer() -> Weight {
-		// Minimum execution time: 17_046_000 picoseconds.
-		Weight::from_parts(18_478_000, 0)
-			.saturating_add(Weight::from_parts(0, 3880))
-			.saturating_add(T::DbWeight::get().reads(2))
+		// Minimum execution time: 19_028_000 picoseconds.
+		Weight::from_parts(20_301_000, 0)
+			.saturating_add(Weight::from_parts(0, 3888))
+			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
 	/// Storage: `Registry::Names` (r:1 w:1)
-	/// Proof: `Registry::Names` (`max_values`: None, `max_size`: Some(415), added: 2890, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Names` (`max_values`: None, `max_size`: Some(423), added: 2898, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::PurgeQueue` (r:17 w:16)
+	/// Proof: `Registry::PurgeQueue` (`max_values`: None, `max_size`: Some(271), added: 2746, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Primary` (r:1 w:0)
 	/// Proof: `Registry::Primary` (`max_values`: None, `max_size`: Some(303), added: 2778, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Records` (r:1 w:1)
@@ -183,8 +187,6 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Subdomains` (r:17 w:16)
 	/// Proof: `Registry::Subdomains` (`max_values`: None, `max_size`: Some(542), added: 3017, mode: `MaxEncodedLen`)
-	/// Storage: `Registry::PurgeQueue` (r:16 w:16)
-	/// Proof: `Registry::PurgeQueue` (`max_values`: None, `max_size`: Some(271), added: 2746, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::PurgeQueueLen` (r:1 w:1)
 	/// Proof: `Registry::PurgeQueueLen` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::OwnedNames` (r:0 w:1)
@@ -192,25 +194,25 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Registry::Timeline` (r:0 w:1)
 	/// Proof: `Registry::Timeline` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
 	fn release() -> Weight {
-		// Minimum execution time: 231_788_000 picoseconds.
-		Weight::from_parts(244_026_000, 0)
+		// Minimum execution time: 243_236_000 picoseconds.
+		Weight::from_parts(259_410_000, 0)
 			.saturating_add(Weight::from_parts(0, 52279))
-			.saturating_add(T::DbWeight::get().reads(39))
+			.saturating_add(T::DbWeight::get().reads(40))
 			.saturating_add(T::DbWeight::get().writes(39))
 	}
 	/// Storage: `Registry::Names` (r:1 w:1)
-	/// Proof: `Registry::Names` (`max_values`: None, `max_size`: Some(415), added: 2890, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Names` (`max_values`: None, `max_size`: Some(423), added: 2898, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::RegistryParams` (r:1 w:0)
 	/// Proof: `Registry::RegistryParams` (`max_values`: Some(1), `max_size`: Some(144), added: 639, mode: `MaxEncodedLen`)
 	fn set_node_key() -> Weight {
-		// Minimum execution time: 13_019_000 picoseconds.
-		Weight::from_parts(14_181_000, 0)
-			.saturating_add(Weight::from_parts(0, 3880))
+		// Minimum execution time: 13_690_000 picoseconds.
+		Weight::from_parts(14_722_000, 0)
+			.saturating_add(Weight::from_parts(0, 3888))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
 	/// Storage: `Registry::Names` (r:1 w:0)
-	/// Proof: `Registry::Names` (`max_values`: None, `max_size`: Some(415), added: 2890, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Names` (`max_values`: None, `max_size`: Some(423), added: 2898, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::RegistryParams` (r:1 w:0)
 	/// Proof: `Registry::RegistryParams` (`max_values`: Some(1), `max_size`: Some(144), added: 639, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Records` (r:1 w:1)
@@ -221,15 +223,15 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 32]`.
 	fn set_records(n: u32, ) -> Weight {
-		// Minimum execution time: 90_336_000 picoseconds.
-		Weight::from_parts(93_952_153, 0)
+		// Minimum execution time: 88_523_000 picoseconds.
+		Weight::from_parts(97_514_777, 0)
 			.saturating_add(Weight::from_parts(0, 19241))
-			.saturating_add(Weight::from_parts(408_054, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(433_204, 0).saturating_mul(n.into()))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
 	/// Storage: `Registry::Names` (r:2 w:2)
-	/// Proof: `Registry::Names` (`max_values`: None, `max_size`: Some(415), added: 2890, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Names` (`max_values`: None, `max_size`: Some(423), added: 2898, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::RegistryParams` (r:1 w:0)
 	/// Proof: `Registry::RegistryParams` (`max_values`: Some(1), `max_size`: Some(144), added: 639, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
@@ -241,54 +243,54 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Registry::Subdomains` (r:0 w:1)
 	/// Proof: `Registry::Subdomains` (`max_values`: None, `max_size`: Some(542), added: 3017, mode: `MaxEncodedLen`)
 	fn create_subdomain() -> Weight {
-		// Minimum execution time: 60_521_000 picoseconds.
-		Weight::from_parts(66_079_000, 0)
-			.saturating_add(Weight::from_parts(0, 6770))
+		// Minimum execution time: 63_615_000 picoseconds.
+		Weight::from_parts(69_013_000, 0)
+			.saturating_add(Weight::from_parts(0, 6786))
 			.saturating_add(T::DbWeight::get().reads(5))
 			.saturating_add(T::DbWeight::get().writes(6))
 	}
 	/// Storage: `Registry::Names` (r:2 w:1)
-	/// Proof: `Registry::Names` (`max_values`: None, `max_size`: Some(415), added: 2890, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Names` (`max_values`: None, `max_size`: Some(423), added: 2898, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::RegistryParams` (r:1 w:0)
 	/// Proof: `Registry::RegistryParams` (`max_values`: Some(1), `max_size`: Some(144), added: 639, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::OwnedNames` (r:0 w:2)
 	/// Proof: `Registry::OwnedNames` (`max_values`: None, `max_size`: Some(319), added: 2794, mode: `MaxEncodedLen`)
 	fn take_back_subdomain() -> Weight {
-		// Minimum execution time: 23_635_000 picoseconds.
-		Weight::from_parts(26_359_000, 0)
-			.saturating_add(Weight::from_parts(0, 6770))
+		// Minimum execution time: 24_166_000 picoseconds.
+		Weight::from_parts(26_400_000, 0)
+			.saturating_add(Weight::from_parts(0, 6786))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(3))
 	}
 	/// Storage: `Registry::Names` (r:2 w:1)
-	/// Proof: `Registry::Names` (`max_values`: None, `max_size`: Some(415), added: 2890, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Names` (`max_values`: None, `max_size`: Some(423), added: 2898, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::RegistryParams` (r:1 w:0)
 	/// Proof: `Registry::RegistryParams` (`max_values`: Some(1), `max_size`: Some(144), added: 639, mode: `MaxEncodedLen`)
 	fn lock_subdomain() -> Weight {
-		// Minimum execution time: 20_481_000 picoseconds.
-		Weight::from_parts(22_184_000, 0)
-			.saturating_add(Weight::from_parts(0, 6770))
+		// Minimum execution time: 20_411_000 picoseconds.
+		Weight::from_parts(21_803_000, 0)
+			.saturating_add(Weight::from_parts(0, 6786))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
 	/// Storage: `Registry::Names` (r:1 w:0)
-	/// Proof: `Registry::Names` (`max_values`: None, `max_size`: Some(415), added: 2890, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Names` (`max_values`: None, `max_size`: Some(423), added: 2898, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::RegistryParams` (r:1 w:0)
 	/// Proof: `Registry::RegistryParams` (`max_values`: Some(1), `max_size`: Some(144), added: 639, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Primary` (r:0 w:1)
 	/// Proof: `Registry::Primary` (`max_values`: None, `max_size`: Some(303), added: 2778, mode: `MaxEncodedLen`)
 	fn set_primary() -> Weight {
-		// Minimum execution time: 13_029_000 picoseconds.
-		Weight::from_parts(14_501_000, 0)
-			.saturating_add(Weight::from_parts(0, 3880))
+		// Minimum execution time: 13_260_000 picoseconds.
+		Weight::from_parts(14_222_000, 0)
+			.saturating_add(Weight::from_parts(0, 3888))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
 	/// Storage: `Registry::RegistryParams` (r:0 w:1)
 	/// Proof: `Registry::RegistryParams` (`max_values`: Some(1), `max_size`: Some(144), added: 639, mode: `MaxEncodedLen`)
 	fn set_params() -> Weight {
-		// Minimum execution time: 4_357_000 picoseconds.
-		Weight::from_parts(4_848_000, 0)
+		// Minimum execution time: 4_417_000 picoseconds.
+		Weight::from_parts(4_928_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
@@ -299,8 +301,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Registry::TimelineCursor` (r:1 w:1)
 	/// Proof: `Registry::TimelineCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn lifecycle_base() -> Weight {
-		// Minimum execution time: 5_398_000 picoseconds.
-		Weight::from_parts(5_959_000, 0)
+		// Minimum execution time: 5_358_000 picoseconds.
+		Weight::from_parts(5_829_000, 0)
 			.saturating_add(Weight::from_parts(0, 1629))
 			.saturating_add(T::DbWeight::get().reads(3))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -309,13 +311,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Registry::PurgeQueueLen` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::PurgeQueue` (r:18 w:17)
 	/// Proof: `Registry::PurgeQueue` (`max_values`: None, `max_size`: Some(271), added: 2746, mode: `MaxEncodedLen`)
-	/// Storage: `Registry::Names` (r:16 w:16)
-	/// Proof: `Registry::Names` (`max_values`: None, `max_size`: Some(415), added: 2890, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::Names` (r:8 w:8)
+	/// Proof: `Registry::Names` (`max_values`: None, `max_size`: Some(423), added: 2898, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Primary` (r:1 w:0)
 	/// Proof: `Registry::Primary` (`max_values`: None, `max_size`: Some(303), added: 2778, mode: `MaxEncodedLen`)
-	/// Storage: `Registry::Subdomains` (r:33 w:16)
+	/// Storage: `Registry::Subdomains` (r:25 w:16)
 	/// Proof: `Registry::Subdomains` (`max_values`: None, `max_size`: Some(542), added: 3017, mode: `MaxEncodedLen`)
-	/// Storage: `Registry::Records` (r:16 w:1)
+	/// Storage: `Registry::Records` (r:8 w:1)
 	/// Proof: `Registry::Records` (`max_values`: None, `max_size`: Some(15776), added: 18251, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
@@ -325,14 +327,14 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Registry::RegistryParams` (`max_values`: Some(1), `max_size`: Some(144), added: 639, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::TimelineCursor` (r:1 w:1)
 	/// Proof: `Registry::TimelineCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `Registry::OwnedNames` (r:0 w:16)
+	/// Storage: `Registry::OwnedNames` (r:0 w:8)
 	/// Proof: `Registry::OwnedNames` (`max_values`: None, `max_size`: Some(319), added: 2794, mode: `MaxEncodedLen`)
 	fn lifecycle_purge() -> Weight {
-		// Minimum execution time: 1_074_434_000 picoseconds.
-		Weight::from_parts(1_136_227_000, 0)
-			.saturating_add(Weight::from_parts(0, 293006))
-			.saturating_add(T::DbWeight::get().reads(89))
-			.saturating_add(T::DbWeight::get().writes(70))
+		// Minimum execution time: 647_983_000 picoseconds.
+		Weight::from_parts(682_595_000, 0)
+			.saturating_add(Weight::from_parts(0, 146998))
+			.saturating_add(T::DbWeight::get().reads(65))
+			.saturating_add(T::DbWeight::get().writes(54))
 	}
 	/// Storage: `Registry::PurgeQueueLen` (r:1 w:1)
 	/// Proof: `Registry::PurgeQueueLen` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
@@ -343,7 +345,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Registry::Timeline` (r:2 w:1)
 	/// Proof: `Registry::Timeline` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Names` (r:1 w:1)
-	/// Proof: `Registry::Names` (`max_values`: None, `max_size`: Some(415), added: 2890, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Names` (`max_values`: None, `max_size`: Some(423), added: 2898, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::PurgeQueue` (r:17 w:16)
+	/// Proof: `Registry::PurgeQueue` (`max_values`: None, `max_size`: Some(271), added: 2746, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Primary` (r:1 w:0)
 	/// Proof: `Registry::Primary` (`max_values`: None, `max_size`: Some(303), added: 2778, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Records` (r:1 w:1)
@@ -354,15 +358,13 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Subdomains` (r:17 w:16)
 	/// Proof: `Registry::Subdomains` (`max_values`: None, `max_size`: Some(542), added: 3017, mode: `MaxEncodedLen`)
-	/// Storage: `Registry::PurgeQueue` (r:16 w:16)
-	/// Proof: `Registry::PurgeQueue` (`max_values`: None, `max_size`: Some(271), added: 2746, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::OwnedNames` (r:0 w:1)
 	/// Proof: `Registry::OwnedNames` (`max_values`: None, `max_size`: Some(319), added: 2794, mode: `MaxEncodedLen`)
 	fn lifecycle_transition() -> Weight {
-		// Minimum execution time: 250_626_000 picoseconds.
-		Weight::from_parts(267_071_000, 0)
+		// Minimum execution time: 250_175_000 picoseconds.
+		Weight::from_parts(264_437_000, 0)
 			.saturating_add(Weight::from_parts(0, 52279))
-			.saturating_add(T::DbWeight::get().reads(43))
+			.saturating_add(T::DbWeight::get().reads(44))
 			.saturating_add(T::DbWeight::get().writes(40))
 	}
 	/// Storage: `Registry::PurgeQueueLen` (r:1 w:0)
@@ -374,8 +376,8 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Registry::Timeline` (r:1 w:0)
 	/// Proof: `Registry::Timeline` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
 	fn lifecycle_skip() -> Weight {
-		// Minimum execution time: 8_342_000 picoseconds.
-		Weight::from_parts(9_154_000, 0)
+		// Minimum execution time: 8_012_000 picoseconds.
+		Weight::from_parts(8_843_000, 0)
 			.saturating_add(Weight::from_parts(0, 3748))
 			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(1))
@@ -393,8 +395,8 @@ impl WeightInfo for () {
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	fn commit() -> Weight {
-		// Minimum execution time: 45_187_000 picoseconds.
-		Weight::from_parts(48_643_000, 0)
+		// Minimum execution time: 46_580_000 picoseconds.
+		Weight::from_parts(49_945_000, 0)
 			.saturating_add(Weight::from_parts(0, 3593))
 			.saturating_add(ParityDbWeight::get().reads(4))
 			.saturating_add(ParityDbWeight::get().writes(3))
@@ -408,8 +410,8 @@ impl WeightInfo for () {
 	/// Storage: `Balances::Holds` (r:1 w:1)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	fn clear_commitment() -> Weight {
-		// Minimum execution time: 41_803_000 picoseconds.
-		Weight::from_parts(44_978_000, 0)
+		// Minimum execution time: 40_521_000 picoseconds.
+		Weight::from_parts(44_026_000, 0)
 			.saturating_add(Weight::from_parts(0, 3593))
 			.saturating_add(ParityDbWeight::get().reads(4))
 			.saturating_add(ParityDbWeight::get().writes(3))
@@ -419,7 +421,7 @@ impl WeightInfo for () {
 	/// Storage: `Registry::Commitments` (r:1 w:1)
 	/// Proof: `Registry::Commitments` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Names` (r:1 w:1)
-	/// Proof: `Registry::Names` (`max_values`: None, `max_size`: Some(415), added: 2890, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Names` (`max_values`: None, `max_size`: Some(423), added: 2898, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:1 w:1)
@@ -429,8 +431,8 @@ impl WeightInfo for () {
 	/// Storage: `Registry::Timeline` (r:0 w:1)
 	/// Proof: `Registry::Timeline` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
 	fn register() -> Weight {
-		// Minimum execution time: 136_925_000 picoseconds.
-		Weight::from_parts(144_487_000, 0)
+		// Minimum execution time: 133_120_000 picoseconds.
+		Weight::from_parts(141_933_000, 0)
 			.saturating_add(Weight::from_parts(0, 6196))
 			.saturating_add(ParityDbWeight::get().reads(6))
 			.saturating_add(ParityDbWeight::get().writes(7))
@@ -440,19 +442,19 @@ impl WeightInfo for () {
 	/// Storage: `Registry::Commitments` (r:1 w:1)
 	/// Proof: `Registry::Commitments` (`max_values`: None, `max_size`: Some(84), added: 2559, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Names` (r:1 w:1)
-	/// Proof: `Registry::Names` (`max_values`: None, `max_size`: Some(415), added: 2890, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Names` (`max_values`: None, `max_size`: Some(423), added: 2898, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:3 w:3)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Balances::Holds` (r:2 w:2)
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::PurgeQueue` (r:17 w:16)
+	/// Proof: `Registry::PurgeQueue` (`max_values`: None, `max_size`: Some(271), added: 2746, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Primary` (r:1 w:0)
 	/// Proof: `Registry::Primary` (`max_values`: None, `max_size`: Some(303), added: 2778, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Records` (r:1 w:1)
 	/// Proof: `Registry::Records` (`max_values`: None, `max_size`: Some(15776), added: 18251, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Subdomains` (r:17 w:16)
 	/// Proof: `Registry::Subdomains` (`max_values`: None, `max_size`: Some(542), added: 3017, mode: `MaxEncodedLen`)
-	/// Storage: `Registry::PurgeQueue` (r:16 w:16)
-	/// Proof: `Registry::PurgeQueue` (`max_values`: None, `max_size`: Some(271), added: 2746, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::PurgeQueueLen` (r:1 w:1)
 	/// Proof: `Registry::PurgeQueueLen` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::OwnedNames` (r:0 w:2)
@@ -460,42 +462,46 @@ impl WeightInfo for () {
 	/// Storage: `Registry::Timeline` (r:0 w:2)
 	/// Proof: `Registry::Timeline` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
 	fn register_lapsed() -> Weight {
-		// Minimum execution time: 357_357_000 picoseconds.
-		Weight::from_parts(388_714_000, 0)
+		// Minimum execution time: 376_585_000 picoseconds.
+		Weight::from_parts(393_541_000, 0)
 			.saturating_add(Weight::from_parts(0, 52279))
-			.saturating_add(ParityDbWeight::get().reads(44))
+			.saturating_add(ParityDbWeight::get().reads(45))
 			.saturating_add(ParityDbWeight::get().writes(45))
 	}
 	/// Storage: `Registry::RegistryParams` (r:1 w:0)
 	/// Proof: `Registry::RegistryParams` (`max_values`: Some(1), `max_size`: Some(144), added: 639, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Names` (r:1 w:1)
-	/// Proof: `Registry::Names` (`max_values`: None, `max_size`: Some(415), added: 2890, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Names` (`max_values`: None, `max_size`: Some(423), added: 2898, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:2 w:2)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Timeline` (r:0 w:2)
 	/// Proof: `Registry::Timeline` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
 	fn renew() -> Weight {
-		// Minimum execution time: 70_746_000 picoseconds.
-		Weight::from_parts(75_223_000, 0)
+		// Minimum execution time: 70_896_000 picoseconds.
+		Weight::from_parts(74_853_000, 0)
 			.saturating_add(Weight::from_parts(0, 6196))
 			.saturating_add(ParityDbWeight::get().reads(4))
 			.saturating_add(ParityDbWeight::get().writes(5))
 	}
 	/// Storage: `Registry::Names` (r:1 w:1)
-	/// Proof: `Registry::Names` (`max_values`: None, `max_size`: Some(415), added: 2890, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Names` (`max_values`: None, `max_size`: Some(423), added: 2898, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::RegistryParams` (r:1 w:0)
 	/// Proof: `Registry::RegistryParams` (`max_values`: Some(1), `max_size`: Some(144), added: 639, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::Primary` (r:1 w:0)
+	/// Proof: `Registry::Primary` (`max_values`: None, `max_size`: Some(303), added: 2778, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::OwnedNames` (r:0 w:2)
 	/// Proof: `Registry::OwnedNames` (`max_values`: None, `max_size`: Some(319), added: 2794, mode: `MaxEncodedLen`)
 	fn transfer() -> Weight {
-		// Minimum execution time: 17_046_000 picoseconds.
-		Weight::from_parts(18_478_000, 0)
-			.saturating_add(Weight::from_parts(0, 3880))
-			.saturating_add(ParityDbWeight::get().reads(2))
+		// Minimum execution time: 19_028_000 picoseconds.
+		Weight::from_parts(20_301_000, 0)
+			.saturating_add(Weight::from_parts(0, 3888))
+			.saturating_add(ParityDbWeight::get().reads(3))
 			.saturating_add(ParityDbWeight::get().writes(3))
 	}
 	/// Storage: `Registry::Names` (r:1 w:1)
-	/// Proof: `Registry::Names` (`max_values`: None, `max_size`: Some(415), added: 2890, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Names` (`max_values`: None, `max_size`: Some(423), added: 2898, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::PurgeQueue` (r:17 w:16)
+	/// Proof: `Registry::PurgeQueue` (`max_values`: None, `max_size`: Some(271), added: 2746, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Primary` (r:1 w:0)
 	/// Proof: `Registry::Primary` (`max_values`: None, `max_size`: Some(303), added: 2778, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Records` (r:1 w:1)
@@ -506,8 +512,6 @@ impl WeightInfo for () {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Subdomains` (r:17 w:16)
 	/// Proof: `Registry::Subdomains` (`max_values`: None, `max_size`: Some(542), added: 3017, mode: `MaxEncodedLen`)
-	/// Storage: `Registry::PurgeQueue` (r:16 w:16)
-	/// Proof: `Registry::PurgeQueue` (`max_values`: None, `max_size`: Some(271), added: 2746, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::PurgeQueueLen` (r:1 w:1)
 	/// Proof: `Registry::PurgeQueueLen` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::OwnedNames` (r:0 w:1)
@@ -515,25 +519,25 @@ impl WeightInfo for () {
 	/// Storage: `Registry::Timeline` (r:0 w:1)
 	/// Proof: `Registry::Timeline` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
 	fn release() -> Weight {
-		// Minimum execution time: 231_788_000 picoseconds.
-		Weight::from_parts(244_026_000, 0)
+		// Minimum execution time: 243_236_000 picoseconds.
+		Weight::from_parts(259_410_000, 0)
 			.saturating_add(Weight::from_parts(0, 52279))
-			.saturating_add(ParityDbWeight::get().reads(39))
+			.saturating_add(ParityDbWeight::get().reads(40))
 			.saturating_add(ParityDbWeight::get().writes(39))
 	}
 	/// Storage: `Registry::Names` (r:1 w:1)
-	/// Proof: `Registry::Names` (`max_values`: None, `max_size`: Some(415), added: 2890, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Names` (`max_values`: None, `max_size`: Some(423), added: 2898, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::RegistryParams` (r:1 w:0)
 	/// Proof: `Registry::RegistryParams` (`max_values`: Some(1), `max_size`: Some(144), added: 639, mode: `MaxEncodedLen`)
 	fn set_node_key() -> Weight {
-		// Minimum execution time: 13_019_000 picoseconds.
-		Weight::from_parts(14_181_000, 0)
-			.saturating_add(Weight::from_parts(0, 3880))
+		// Minimum execution time: 13_690_000 picoseconds.
+		Weight::from_parts(14_722_000, 0)
+			.saturating_add(Weight::from_parts(0, 3888))
 			.saturating_add(ParityDbWeight::get().reads(2))
 			.saturating_add(ParityDbWeight::get().writes(1))
 	}
 	/// Storage: `Registry::Names` (r:1 w:0)
-	/// Proof: `Registry::Names` (`max_values`: None, `max_size`: Some(415), added: 2890, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Names` (`max_values`: None, `max_size`: Some(423), added: 2898, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::RegistryParams` (r:1 w:0)
 	/// Proof: `Registry::RegistryParams` (`max_values`: Some(1), `max_size`: Some(144), added: 639, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Records` (r:1 w:1)
@@ -544,15 +548,15 @@ impl WeightInfo for () {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// The range of component `n` is `[1, 32]`.
 	fn set_records(n: u32, ) -> Weight {
-		// Minimum execution time: 90_336_000 picoseconds.
-		Weight::from_parts(93_952_153, 0)
+		// Minimum execution time: 88_523_000 picoseconds.
+		Weight::from_parts(97_514_777, 0)
 			.saturating_add(Weight::from_parts(0, 19241))
-			.saturating_add(Weight::from_parts(408_054, 0).saturating_mul(n.into()))
+			.saturating_add(Weight::from_parts(433_204, 0).saturating_mul(n.into()))
 			.saturating_add(ParityDbWeight::get().reads(5))
 			.saturating_add(ParityDbWeight::get().writes(3))
 	}
 	/// Storage: `Registry::Names` (r:2 w:2)
-	/// Proof: `Registry::Names` (`max_values`: None, `max_size`: Some(415), added: 2890, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Names` (`max_values`: None, `max_size`: Some(423), added: 2898, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::RegistryParams` (r:1 w:0)
 	/// Proof: `Registry::RegistryParams` (`max_values`: Some(1), `max_size`: Some(144), added: 639, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
@@ -564,54 +568,54 @@ impl WeightInfo for () {
 	/// Storage: `Registry::Subdomains` (r:0 w:1)
 	/// Proof: `Registry::Subdomains` (`max_values`: None, `max_size`: Some(542), added: 3017, mode: `MaxEncodedLen`)
 	fn create_subdomain() -> Weight {
-		// Minimum execution time: 60_521_000 picoseconds.
-		Weight::from_parts(66_079_000, 0)
-			.saturating_add(Weight::from_parts(0, 6770))
+		// Minimum execution time: 63_615_000 picoseconds.
+		Weight::from_parts(69_013_000, 0)
+			.saturating_add(Weight::from_parts(0, 6786))
 			.saturating_add(ParityDbWeight::get().reads(5))
 			.saturating_add(ParityDbWeight::get().writes(6))
 	}
 	/// Storage: `Registry::Names` (r:2 w:1)
-	/// Proof: `Registry::Names` (`max_values`: None, `max_size`: Some(415), added: 2890, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Names` (`max_values`: None, `max_size`: Some(423), added: 2898, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::RegistryParams` (r:1 w:0)
 	/// Proof: `Registry::RegistryParams` (`max_values`: Some(1), `max_size`: Some(144), added: 639, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::OwnedNames` (r:0 w:2)
 	/// Proof: `Registry::OwnedNames` (`max_values`: None, `max_size`: Some(319), added: 2794, mode: `MaxEncodedLen`)
 	fn take_back_subdomain() -> Weight {
-		// Minimum execution time: 23_635_000 picoseconds.
-		Weight::from_parts(26_359_000, 0)
-			.saturating_add(Weight::from_parts(0, 6770))
+		// Minimum execution time: 24_166_000 picoseconds.
+		Weight::from_parts(26_400_000, 0)
+			.saturating_add(Weight::from_parts(0, 6786))
 			.saturating_add(ParityDbWeight::get().reads(3))
 			.saturating_add(ParityDbWeight::get().writes(3))
 	}
 	/// Storage: `Registry::Names` (r:2 w:1)
-	/// Proof: `Registry::Names` (`max_values`: None, `max_size`: Some(415), added: 2890, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Names` (`max_values`: None, `max_size`: Some(423), added: 2898, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::RegistryParams` (r:1 w:0)
 	/// Proof: `Registry::RegistryParams` (`max_values`: Some(1), `max_size`: Some(144), added: 639, mode: `MaxEncodedLen`)
 	fn lock_subdomain() -> Weight {
-		// Minimum execution time: 20_481_000 picoseconds.
-		Weight::from_parts(22_184_000, 0)
-			.saturating_add(Weight::from_parts(0, 6770))
+		// Minimum execution time: 20_411_000 picoseconds.
+		Weight::from_parts(21_803_000, 0)
+			.saturating_add(Weight::from_parts(0, 6786))
 			.saturating_add(ParityDbWeight::get().reads(3))
 			.saturating_add(ParityDbWeight::get().writes(1))
 	}
 	/// Storage: `Registry::Names` (r:1 w:0)
-	/// Proof: `Registry::Names` (`max_values`: None, `max_size`: Some(415), added: 2890, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Names` (`max_values`: None, `max_size`: Some(423), added: 2898, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::RegistryParams` (r:1 w:0)
 	/// Proof: `Registry::RegistryParams` (`max_values`: Some(1), `max_size`: Some(144), added: 639, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Primary` (r:0 w:1)
 	/// Proof: `Registry::Primary` (`max_values`: None, `max_size`: Some(303), added: 2778, mode: `MaxEncodedLen`)
 	fn set_primary() -> Weight {
-		// Minimum execution time: 13_029_000 picoseconds.
-		Weight::from_parts(14_501_000, 0)
-			.saturating_add(Weight::from_parts(0, 3880))
+		// Minimum execution time: 13_260_000 picoseconds.
+		Weight::from_parts(14_222_000, 0)
+			.saturating_add(Weight::from_parts(0, 3888))
 			.saturating_add(ParityDbWeight::get().reads(2))
 			.saturating_add(ParityDbWeight::get().writes(1))
 	}
 	/// Storage: `Registry::RegistryParams` (r:0 w:1)
 	/// Proof: `Registry::RegistryParams` (`max_values`: Some(1), `max_size`: Some(144), added: 639, mode: `MaxEncodedLen`)
 	fn set_params() -> Weight {
-		// Minimum execution time: 4_357_000 picoseconds.
-		Weight::from_parts(4_848_000, 0)
+		// Minimum execution time: 4_417_000 picoseconds.
+		Weight::from_parts(4_928_000, 0)
 			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(ParityDbWeight::get().writes(1))
 	}
@@ -622,8 +626,8 @@ impl WeightInfo for () {
 	/// Storage: `Registry::TimelineCursor` (r:1 w:1)
 	/// Proof: `Registry::TimelineCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	fn lifecycle_base() -> Weight {
-		// Minimum execution time: 5_398_000 picoseconds.
-		Weight::from_parts(5_959_000, 0)
+		// Minimum execution time: 5_358_000 picoseconds.
+		Weight::from_parts(5_829_000, 0)
 			.saturating_add(Weight::from_parts(0, 1629))
 			.saturating_add(ParityDbWeight::get().reads(3))
 			.saturating_add(ParityDbWeight::get().writes(1))
@@ -632,13 +636,13 @@ impl WeightInfo for () {
 	/// Proof: `Registry::PurgeQueueLen` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::PurgeQueue` (r:18 w:17)
 	/// Proof: `Registry::PurgeQueue` (`max_values`: None, `max_size`: Some(271), added: 2746, mode: `MaxEncodedLen`)
-	/// Storage: `Registry::Names` (r:16 w:16)
-	/// Proof: `Registry::Names` (`max_values`: None, `max_size`: Some(415), added: 2890, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::Names` (r:8 w:8)
+	/// Proof: `Registry::Names` (`max_values`: None, `max_size`: Some(423), added: 2898, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Primary` (r:1 w:0)
 	/// Proof: `Registry::Primary` (`max_values`: None, `max_size`: Some(303), added: 2778, mode: `MaxEncodedLen`)
-	/// Storage: `Registry::Subdomains` (r:33 w:16)
+	/// Storage: `Registry::Subdomains` (r:25 w:16)
 	/// Proof: `Registry::Subdomains` (`max_values`: None, `max_size`: Some(542), added: 3017, mode: `MaxEncodedLen`)
-	/// Storage: `Registry::Records` (r:16 w:1)
+	/// Storage: `Registry::Records` (r:8 w:1)
 	/// Proof: `Registry::Records` (`max_values`: None, `max_size`: Some(15776), added: 18251, mode: `MaxEncodedLen`)
 	/// Storage: `System::Account` (r:1 w:1)
 	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
@@ -648,14 +652,14 @@ impl WeightInfo for () {
 	/// Proof: `Registry::RegistryParams` (`max_values`: Some(1), `max_size`: Some(144), added: 639, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::TimelineCursor` (r:1 w:1)
 	/// Proof: `Registry::TimelineCursor` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
-	/// Storage: `Registry::OwnedNames` (r:0 w:16)
+	/// Storage: `Registry::OwnedNames` (r:0 w:8)
 	/// Proof: `Registry::OwnedNames` (`max_values`: None, `max_size`: Some(319), added: 2794, mode: `MaxEncodedLen`)
 	fn lifecycle_purge() -> Weight {
-		// Minimum execution time: 1_074_434_000 picoseconds.
-		Weight::from_parts(1_136_227_000, 0)
-			.saturating_add(Weight::from_parts(0, 293006))
-			.saturating_add(ParityDbWeight::get().reads(89))
-			.saturating_add(ParityDbWeight::get().writes(70))
+		// Minimum execution time: 647_983_000 picoseconds.
+		Weight::from_parts(682_595_000, 0)
+			.saturating_add(Weight::from_parts(0, 146998))
+			.saturating_add(ParityDbWeight::get().reads(65))
+			.saturating_add(ParityDbWeight::get().writes(54))
 	}
 	/// Storage: `Registry::PurgeQueueLen` (r:1 w:1)
 	/// Proof: `Registry::PurgeQueueLen` (`max_values`: Some(1), `max_size`: Some(4), added: 499, mode: `MaxEncodedLen`)
@@ -666,7 +670,9 @@ impl WeightInfo for () {
 	/// Storage: `Registry::Timeline` (r:2 w:1)
 	/// Proof: `Registry::Timeline` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Names` (r:1 w:1)
-	/// Proof: `Registry::Names` (`max_values`: None, `max_size`: Some(415), added: 2890, mode: `MaxEncodedLen`)
+	/// Proof: `Registry::Names` (`max_values`: None, `max_size`: Some(423), added: 2898, mode: `MaxEncodedLen`)
+	/// Storage: `Registry::PurgeQueue` (r:17 w:16)
+	/// Proof: `Registry::PurgeQueue` (`max_values`: None, `max_size`: Some(271), added: 2746, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Primary` (r:1 w:0)
 	/// Proof: `Registry::Primary` (`max_values`: None, `max_size`: Some(303), added: 2778, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Records` (r:1 w:1)
@@ -677,15 +683,13 @@ impl WeightInfo for () {
 	/// Proof: `Balances::Holds` (`max_values`: None, `max_size`: Some(85), added: 2560, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::Subdomains` (r:17 w:16)
 	/// Proof: `Registry::Subdomains` (`max_values`: None, `max_size`: Some(542), added: 3017, mode: `MaxEncodedLen`)
-	/// Storage: `Registry::PurgeQueue` (r:16 w:16)
-	/// Proof: `Registry::PurgeQueue` (`max_values`: None, `max_size`: Some(271), added: 2746, mode: `MaxEncodedLen`)
 	/// Storage: `Registry::OwnedNames` (r:0 w:1)
 	/// Proof: `Registry::OwnedNames` (`max_values`: None, `max_size`: Some(319), added: 2794, mode: `MaxEncodedLen`)
 	fn lifecycle_transition() -> Weight {
-		// Minimum execution time: 250_626_000 picoseconds.
-		Weight::from_parts(267_071_000, 0)
+		// Minimum execution time: 250_175_000 picoseconds.
+		Weight::from_parts(264_437_000, 0)
 			.saturating_add(Weight::from_parts(0, 52279))
-			.saturating_add(ParityDbWeight::get().reads(43))
+			.saturating_add(ParityDbWeight::get().reads(44))
 			.saturating_add(ParityDbWeight::get().writes(40))
 	}
 	/// Storage: `Registry::PurgeQueueLen` (r:1 w:0)
@@ -697,8 +701,8 @@ impl WeightInfo for () {
 	/// Storage: `Registry::Timeline` (r:1 w:0)
 	/// Proof: `Registry::Timeline` (`max_values`: None, `max_size`: Some(283), added: 2758, mode: `MaxEncodedLen`)
 	fn lifecycle_skip() -> Weight {
-		// Minimum execution time: 8_342_000 picoseconds.
-		Weight::from_parts(9_154_000, 0)
+		// Minimum execution time: 8_012_000 picoseconds.
+		Weight::from_parts(8_843_000, 0)
 			.saturating_add(Weight::from_parts(0, 3748))
 			.saturating_add(ParityDbWeight::get().reads(4))
 			.saturating_add(ParityDbWeight::get().writes(1))
