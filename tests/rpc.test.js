@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady, randomAsU8a } from '@polkadot/util-crypto';
-import { u8aToString } from '@polkadot/util';
+import { u8aToHex, u8aToString } from '@polkadot/util';
 import { DevNode, rpcCall, signAndSendFinalized, waitForHeads } from './lib/node.js';
 import { ddnsRpc } from '../examples/rpc-definitions.js';
 import { registerAndResolve } from '../examples/register-and-resolve.js';
@@ -55,6 +55,14 @@ test('the example registers a name; ddns_resolve agrees with state_call', async 
   assert.equal(raw.expiresAt.toNumber(), view.expiresAt);
   assert.equal(raw.records.length, view.records.length);
   assert.equal(u8aToString(raw.records[1].asTxt), view.records[1].value);
+  // And by hand, as any client without our types would: raw `state_call`, decoded with the
+  // output type the metadata gives for the runtime API.
+  const rawHex = await api.rpc.state.call('RegistryApi_resolve', u8aToHex(api.createType('Bytes', name).toU8a()), view.at.hash);
+  const decoded = api.registry.createType(api.call.registryApi.resolve.meta.type, rawHex);
+  assert.ok(decoded.isOk, 'raw state_call answers Ok');
+  assert.equal(decoded.asOk.owner.toString(), view.owner);
+  assert.equal(decoded.asOk.epoch.toNumber(), view.epoch);
+
   const header = await api.rpc.chain.getHeader(view.at.hash);
   assert.equal(header.number.toNumber(), view.at.number);
 

@@ -206,10 +206,11 @@ fn check_idna_label(tail: &[u8]) -> Result<(), NameError> {
 	}
 }
 
-/// Checks a host name outside our zone as DNS carries it (targets of CNAME, MX, SRV records and
-/// DNS names in multiaddrs): lowercase LDH labels within DNS lengths, no trailing dot. Other
-/// zones' rules are theirs, so `??--` labels and `xn--` labels are taken as they are.
-pub fn validate_target(name: &[u8]) -> Result<(), NameError> {
+/// Checks the length and dots of a name, and each label with `check`.
+fn check_labels(
+	name: &[u8],
+	check: fn(&[u8], usize) -> Result<(), NameError>,
+) -> Result<(), NameError> {
 	if name.is_empty() {
 		return Err(NameError::Empty);
 	}
@@ -221,29 +222,22 @@ pub fn validate_target(name: &[u8]) -> Result<(), NameError> {
 	}
 	let mut base = 0;
 	for label in name.split(|&b| b == b'.') {
-		check_ldh(label, base)?;
+		check(label, base)?;
 		base += label.len() + 1;
 	}
 	Ok(())
 }
 
+/// Checks a host name outside our zone as DNS carries it (targets of CNAME, MX, SRV records and
+/// DNS names in multiaddrs): lowercase LDH labels within DNS lengths, no trailing dot. Other
+/// zones' rules are theirs, so `??--` labels and `xn--` labels are taken as they are.
+pub fn validate_target(name: &[u8]) -> Result<(), NameError> {
+	check_labels(name, check_ldh)
+}
+
 /// Checks a host name in canonical form under any top-level label, with our label rules.
 pub fn validate_hostname(name: &[u8]) -> Result<(), NameError> {
-	if name.is_empty() {
-		return Err(NameError::Empty);
-	}
-	if name.len() > MAX_NAME_LEN {
-		return Err(NameError::TooLong { len: name.len(), max: MAX_NAME_LEN });
-	}
-	if name.ends_with(b".") && name.len() > 1 {
-		return Err(NameError::TrailingDot);
-	}
-	let mut base = 0;
-	for label in name.split(|&b| b == b'.') {
-		check_label(label, base)?;
-		base += label.len() + 1;
-	}
-	Ok(())
+	check_labels(name, check_label)
 }
 
 /// Checks that `name` is a canonical ddns name (any depth below the top-level label).

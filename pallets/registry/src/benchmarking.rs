@@ -82,6 +82,24 @@ fn full_records(n: u32) -> RecordSet {
 	records.try_into().expect("at most MAX_RECORDS; qed")
 }
 
+/// Makes `api.<parent>` for `owner`, paid by `who`, and returns its name.
+fn api_child<T: Config>(
+	who: &T::AccountId,
+	parent: &Name,
+	owner: &T::AccountId,
+) -> Result<Name, BenchmarkError> {
+	let label: LabelOf = b"api".to_vec().try_into().expect("short; qed");
+	Pallet::<T>::create_subdomain(
+		RawOrigin::Signed(who.clone()).into(),
+		parent.clone(),
+		label,
+		owner.clone(),
+	)?;
+	let mut child = b"api.".to_vec();
+	child.extend_from_slice(parent);
+	Ok(child.try_into().expect("a 68-byte parent leaves room; qed"))
+}
+
 /// Gives `name` the most subdomains, each with a full record set.
 fn fill_children<T: Config>(owner: &T::AccountId, name: &Name) -> Result<(), BenchmarkError> {
 	for i in 0..T::MaxSubdomains::get() {
@@ -253,18 +271,7 @@ mod benches {
 		let other = funded::<T>("other", 0);
 		let name = long_name(1);
 		register_name::<T>(&who, &name)?;
-		let label: LabelOf = b"api".to_vec().try_into().expect("short; qed");
-		Pallet::<T>::create_subdomain(
-			RawOrigin::Signed(who.clone()).into(),
-			name.clone(),
-			label,
-			other,
-		)?;
-		let child: Name = {
-			let mut c = b"api.".to_vec();
-			c.extend_from_slice(&name);
-			c.try_into().expect("fits; qed")
-		};
+		let child = api_child::<T>(&who, &name, &other)?;
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), child.clone());
 		assert_eq!(Names::<T>::get(&child).map(|i| i.owner), Some(who));
@@ -276,16 +283,7 @@ mod benches {
 		let who = funded::<T>("who", 0);
 		let name = long_name(1);
 		register_name::<T>(&who, &name)?;
-		let label: LabelOf = b"api".to_vec().try_into().expect("short; qed");
-		Pallet::<T>::create_subdomain(
-			RawOrigin::Signed(who.clone()).into(),
-			name.clone(),
-			label,
-			who.clone(),
-		)?;
-		let mut child = b"api.".to_vec();
-		child.extend_from_slice(&name);
-		let child: Name = child.try_into().expect("fits; qed");
+		let child = api_child::<T>(&who, &name, &who)?;
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who), child.clone());
 		assert!(matches!(
@@ -332,16 +330,7 @@ mod benches {
 		let who = funded::<T>("who", 0);
 		let name = long_name(1);
 		register_name::<T>(&who, &name)?;
-		let label: LabelOf = b"api".to_vec().try_into().expect("short; qed");
-		Pallet::<T>::create_subdomain(
-			RawOrigin::Signed(who.clone()).into(),
-			name.clone(),
-			label,
-			who.clone(),
-		)?;
-		let mut child = b"api.".to_vec();
-		child.extend_from_slice(&name);
-		let child: Name = child.try_into().expect("fits; qed");
+		let child = api_child::<T>(&who, &name, &who)?;
 		Pallet::<T>::set_records(
 			RawOrigin::Signed(who.clone()).into(),
 			child.clone(),
