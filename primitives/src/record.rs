@@ -345,7 +345,7 @@ mod tests {
 	#[test]
 	fn cname_excludes_everything_else() {
 		let cname = Record::Cname(host("other.ddns"));
-		assert_eq!(validate_set(&[cname.clone()]), Ok(()));
+		assert_eq!(validate_set(core::slice::from_ref(&cname)), Ok(()));
 		assert_eq!(
 			validate_set(&[cname.clone(), Record::A([1, 2, 3, 4])]),
 			Err(RecordError::CnameConflict)

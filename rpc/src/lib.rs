@@ -131,10 +131,13 @@ pub trait DdnsApi<Hash> {
 	async fn subscribe_name(&self, name: String) -> SubscriptionResult;
 }
 
+/// Resolve answers by (block, name), shared by every connection.
+type ViewCache<Hash> = Arc<Mutex<LruMap<(Hash, String), Value>>>;
+
 /// The resolver over a client of the chain.
 pub struct Ddns<C, Block: BlockT> {
 	client: Arc<C>,
-	cache: Arc<Mutex<LruMap<(Block::Hash, String), Value>>>,
+	cache: ViewCache<Block::Hash>,
 	_block: PhantomData<Block>,
 }
 
