@@ -114,6 +114,20 @@ fn fill_children<T: Config>(owner: &T::AccountId, name: &Name) -> Result<(), Ben
 	Ok(())
 }
 
+/// Registers the longest name to `who` with a full record set and the most subdomains: the
+/// costliest name to remove.
+fn loaded_name<T: Config>(who: &T::AccountId) -> Result<Name, BenchmarkError> {
+	let name = long_name(1);
+	register_name::<T>(who, &name)?;
+	Pallet::<T>::set_records(
+		RawOrigin::Signed(who.clone()).into(),
+		name.clone(),
+		full_records(MAX_RECORDS),
+	)?;
+	fill_children::<T>(who, &name)?;
+	Ok(name)
+}
+
 #[benchmarks]
 mod benches {
 	use super::*;
@@ -162,14 +176,7 @@ mod benches {
 	fn register_lapsed() -> Result<(), BenchmarkError> {
 		let params = bench_params::<T>();
 		let old = funded::<T>("old", 0);
-		let name = long_name(1);
-		register_name::<T>(&old, &name)?;
-		Pallet::<T>::set_records(
-			RawOrigin::Signed(old.clone()).into(),
-			name.clone(),
-			full_records(MAX_RECORDS),
-		)?;
-		fill_children::<T>(&old, &name)?;
+		let name = loaded_name::<T>(&old)?;
 		// Into the premium window.
 		advance::<T>(params.period.saturating_add(params.grace).saturating_add(One::one()));
 		let who = funded::<T>("who", 0);
@@ -208,14 +215,7 @@ mod benches {
 	#[benchmark]
 	fn release() -> Result<(), BenchmarkError> {
 		let who = funded::<T>("who", 0);
-		let name = long_name(1);
-		register_name::<T>(&who, &name)?;
-		Pallet::<T>::set_records(
-			RawOrigin::Signed(who.clone()).into(),
-			name.clone(),
-			full_records(MAX_RECORDS),
-		)?;
-		fill_children::<T>(&who, &name)?;
+		let name = loaded_name::<T>(&who)?;
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who), name.clone());
 		assert!(!Names::<T>::contains_key(&name));
@@ -354,14 +354,7 @@ mod benches {
 	fn lifecycle_transition() -> Result<(), BenchmarkError> {
 		let params = bench_params::<T>();
 		let who = funded::<T>("who", 0);
-		let name = long_name(1);
-		register_name::<T>(&who, &name)?;
-		Pallet::<T>::set_records(
-			RawOrigin::Signed(who.clone()).into(),
-			name.clone(),
-			full_records(MAX_RECORDS),
-		)?;
-		fill_children::<T>(&who, &name)?;
+		let name = loaded_name::<T>(&who)?;
 		let mut info = Names::<T>::get(&name).ok_or(BenchmarkError::Weightless)?;
 		let Tenure::Registered { expires_at } = info.tenure else {
 			return Err(BenchmarkError::Weightless);
