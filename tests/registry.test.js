@@ -2,10 +2,15 @@
 // found through metadata, and the registry's runtime API through `api.call` (state_call).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { Keyring } from '@polkadot/keyring';
-import { cryptoWaitReady, randomAsU8a } from '@polkadot/util-crypto';
 import { u8aToString } from '@polkadot/util';
-import { DevNode, connectApi, signAndSendFinalized, waitForHeads } from './lib/node.js';
+import {
+  DevNode,
+  connectApi,
+  devPairs,
+  registerName,
+  signAndSendFinalized,
+  waitForHeads,
+} from './lib/node.js';
 
 let node;
 let api;
@@ -13,10 +18,7 @@ let alice;
 let bob;
 
 before(async () => {
-  await cryptoWaitReady();
-  const keyring = new Keyring({ type: 'sr25519' });
-  alice = keyring.addFromUri('//Alice');
-  bob = keyring.addFromUri('//Bob');
+  ({ alice, bob } = await devPairs());
   node = await DevNode.start();
   api = await connectApi(node);
   await waitForHeads(api, { best: 1 });
@@ -27,13 +29,8 @@ after(async () => {
   await node?.cleanup();
 });
 
-/** Commit, wait for the commitment to age, register. Returns the finalized result. */
-async function register(name, owner, periods, signer = alice) {
-  const secret = randomAsU8a(32);
-  const commitment = await api.call.registryApi.commitment(name, owner, secret);
-  await signAndSendFinalized(api, api.tx.registry.commit(commitment), signer);
-  return signAndSendFinalized(api, api.tx.registry.register(name, owner, secret, periods), signer);
-}
+const register = (name, owner, periods, signer = alice) =>
+  registerName(api, name, owner, periods, signer);
 
 async function resolve(name) {
   const result = await api.call.registryApi.resolve(name);

@@ -4,10 +4,15 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApiPromise, WsProvider } from '@polkadot/api';
-import { Keyring } from '@polkadot/keyring';
-import { cryptoWaitReady, randomAsU8a } from '@polkadot/util-crypto';
 import { u8aToHex, u8aToString } from '@polkadot/util';
-import { DevNode, rpcCall, signAndSendFinalized, waitForHeads } from './lib/node.js';
+import {
+  DevNode,
+  devPairs,
+  registerName,
+  rpcCall,
+  signAndSendFinalized,
+  waitForHeads,
+} from './lib/node.js';
 import { ddnsRpc } from '../examples/rpc-definitions.js';
 import { registerAndResolve } from '../examples/register-and-resolve.js';
 
@@ -17,10 +22,7 @@ let alice;
 let bob;
 
 before(async () => {
-  await cryptoWaitReady();
-  const keyring = new Keyring({ type: 'sr25519' });
-  alice = keyring.addFromUri('//Alice');
-  bob = keyring.addFromUri('//Bob');
+  ({ alice, bob } = await devPairs());
   node = await DevNode.start();
   api = await ApiPromise.create({ provider: new WsProvider(node.wsUrl), rpc: ddnsRpc, noInitWarn: true });
   await waitForHeads(api, { best: 1 });
@@ -76,10 +78,7 @@ test('the example registers a name; ddns_resolve agrees with state_call', async 
 
 test('the subscription sends the new view after records change and after a transfer', async () => {
   const name = 'rpc-watch.ddns';
-  const secret = randomAsU8a(32);
-  const commitment = await api.call.registryApi.commitment(name, alice.address, secret);
-  await signAndSendFinalized(api, api.tx.registry.commit(commitment), alice);
-  await signAndSendFinalized(api, api.tx.registry.register(name, alice.address, secret, 5), alice);
+  await registerName(api, name, alice.address, 5, alice);
 
   const seen = [];
   let wake = () => {};

@@ -11,6 +11,8 @@ import os from 'node:os';
 import path from 'node:path';
 
 import { ApiPromise, WsProvider } from '@polkadot/api';
+import { Keyring } from '@polkadot/keyring';
+import { cryptoWaitReady, randomAsU8a } from '@polkadot/util-crypto';
 
 /** Where the node binary is: `DDNS_NODE_BIN`, else `$CARGO_TARGET_DIR/release`, else the shared cache. */
 export function nodeBinary() {
@@ -394,4 +396,23 @@ export async function freeBalanceAt(api, address, blockHash) {
   const apiAt = await api.at(blockHash);
   const account = await apiAt.query.system.account(address);
   return account.data.free.toBigInt();
+}
+
+/** The well-known development pairs //Alice and //Bob (sr25519). */
+export async function devPairs() {
+  await cryptoWaitReady();
+  const keyring = new Keyring({ type: 'sr25519' });
+  return { alice: keyring.addFromUri('//Alice'), bob: keyring.addFromUri('//Bob') };
+}
+
+/**
+ * Registers `name` to `owner` the only way the chain allows: commit to (name, owner, secret),
+ * then reveal once the commitment has aged (one block on the dev chain; waiting for finality
+ * covers it). Resolves with the finalized result of the registration.
+ */
+export async function registerName(api, name, owner, periods, signer) {
+  const secret = randomAsU8a(32);
+  const commitment = await api.call.registryApi.commitment(name, owner, secret);
+  await signAndSendFinalized(api, api.tx.registry.commit(commitment), signer);
+  return signAndSendFinalized(api, api.tx.registry.register(name, owner, secret, periods), signer);
 }
