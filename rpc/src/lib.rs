@@ -323,7 +323,7 @@ where
 		sink.send(send(&first, finalized)?).await?;
 		let mut last = first;
 		loop {
-			let notification = tokio_select(&sink, stream.next()).await;
+			let notification = next_or_closed(&sink, stream.next()).await;
 			let Some(notification) = notification else { break };
 			// GRANDPA finalizes blocks in batches: look at each block of the batch, in order, so
 			// that a change undone within the batch is still sent.
@@ -341,7 +341,7 @@ where
 }
 
 /// Waits for the next item of `next`, or `None` when the subscriber went away.
-async fn tokio_select<T>(
+async fn next_or_closed<T>(
 	sink: &jsonrpsee::SubscriptionSink,
 	next: impl std::future::Future<Output = Option<T>>,
 ) -> Option<T> {

@@ -194,11 +194,14 @@ impl<T: Config> Pallet<T> {
 				PurgeQueueLen::<T>::kill();
 				break;
 			};
-			Self::unqueue_purge(&name);
-			if let Some(info) = Names::<T>::get(&name) {
-				if Self::evict(&name, info).is_ok() {
-					Self::deposit_event(Event::Freed { name });
-				}
+			match Names::<T>::get(&name) {
+				// `evict` takes the name off the queue too.
+				Some(info) => {
+					if Self::evict(&name, info).is_ok() {
+						Self::deposit_event(Event::Freed { name });
+					}
+				},
+				None => Self::unqueue_purge(&name),
 			}
 			purged += 1;
 		}
