@@ -1,0 +1,253 @@
+//! What the daemon knows of the chain: the finalized head, and each name's view at it.
+//!
+//! [`RpcChain`] follows a `ddns-node` over JSON-RPC (WebSocket): it subscribes to finalized
+//! heads and reads names with `state_call` of the registry's runtime API at the finalized hash,
+//! decoding the same SCALE types the runtime returns. [`MemChain`] is a chain held in memory,
+//! for swarm tests and benchmarks that run many daemons without a node.
+
+use codec::{Decode, Encode};
+use ddns_registry_runtime_api::{LookupError, NameView};
+use futures::future::BoxFuture;
+use jsonrpsee::{
+	core::client::{ClientT, SubscriptionClientT},
+	rpc_params,
+	ws_client::{WsClient, WsClientBuilder},
+};
+use serde_json::Value;
+use sp_core::crypto::AccountId32;
+use std::{
+	collections::HashMap,
+	sync::{Arc, Mutex},
+	time::Duration,
+};
+use tokio::sync::watch;
+
+/// A name as the chain sees it (the runtime API's view).
+pub type View = NameView<AccountId32, u128, u32>;
+
+/// A finalized block.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Head {
+	pub number: u32,
+	pub hash: [u8; 32],
+}
+
+impl Head {
+	pub fn hash_hex(&self) -> String {
+		format!("0x{}", hex(&self.hash))
+	}
+}
+
+/// Why the chain could not answer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChainError {
+	/// No connection to the node, or the node failed the call.
+	Unavailable(String),
+	/// The name is not a canonical ddns name (the rule that failed).
+	InvalidName(String),
+}
+
+impl std::fmt::Display for ChainError {
+	fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+		match self {
+			Self::Unavailable(e) => write!(f, "chain unavailable: {e}"),
+			Self::InvalidName(rule) => write!(f, "invalid name ({rule})"),
+		}
+	}
+}
+
+/// The chain, as far as the daemon needs it.
+pub trait Chain: Send + Sync + 'static {
+	/// The latest finalized head; changes are announced on the channel. Number 0 with a zero
+	/// hash means no head is known yet.
+	fn heads(&self) -> watch::Receiver<Head>;
+	/// The name's view at `at`, `None` if nobody holds it.
+	fn view(&self, name: &str, at: Head) -> BoxFuture<'_, Result<Option<View>, ChainError>>;
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+	bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn unhex(s: &str) -> Option<Vec<u8>> {
+	let s = s.strip_prefix("0x").unwrap_or(s);
+	if s.len() % 2 != 0 {
+		return None;
+	}
+	(0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()
+}
+
+fn lookup(result: Result<View, LookupError>) -> Result<Option<View>, ChainError> {
+	match result {
+		Ok(view) => Ok(Some(view)),
+		Err(LookupError::NotFound) => Ok(None),
+		Err(LookupError::InvalidName(rule)) => {
+			Err(ChainError::InvalidName(String::from_utf8_lossy(&rule).into_owned()))
+		},
+	}
+}
+
+/// A chain followed through a node's JSON-RPC.
+pub struct RpcChain {
+	url: String,
+	client: tokio::sync::RwLock<Option<Arc<WsClient>>>,
+	heads: watch::Sender<Head>,
+}
+
+impl RpcChain {
+	/// Connects to `url` (for example `ws://127.0.0.1:9944`) and keeps following finalized
+	/// heads, reconnecting with back-off if the node goes away.
+	pub fn start(url: String) -> Arc<Self> {
+		let (heads, _) = watch::channel(Head::default());
+		let chain = Arc::new(Self { url, client: Default::default(), heads });
+		tokio::spawn(chain.clone().follow());
+		chain
+	}
+
+	async fn connect(&self) -> Result<Arc<WsClient>, ChainError> {
+		let client = WsClientBuilder::default()
+			.request_timeout(Duration::from_secs(10))
+			.build(&self.url)
+			.await
+			.map_err(|e| ChainError::Unavailable(format!("{}: {e}", self.url)))?;
+		let client = Arc::new(client);
+		*self.client.write().await = Some(client.clone());
+		Ok(client)
+	}
+
+	async fn follow(self: Arc<Self>) {
+		let mut backoff = Duration::from_millis(250);
+		loop {
+			match self.follow_once().await {
+				Ok(()) => backoff = Duration::from_millis(250),
+				Err(e) => tracing::warn!(target: "ddns::chain", "{e}; retrying in {backoff:?}"),
+			}
+			*self.client.write().await = None;
+			tokio::time::sleep(backoff).await;
+			backoff = (backoff * 2).min(Duration::from_secs(5));
+		}
+	}
+
+	async fn follow_once(&self) -> Result<(), ChainError> {
+		let client = self.connect().await?;
+		let unavailable = |e: jsonrpsee::core::ClientError| ChainError::Unavailable(e.to_string());
+		let mut sub = client
+			.subscribe::<Value, _>(
+				"chain_subscribeFinalizedHeads",
+				rpc_params![],
+				"chain_unsubscribeFinalizedHeads",
+			)
+			.await
+			.map_err(unavailable)?;
+		tracing::info!(target: "ddns::chain", "following finalized heads of {}", self.url);
+		while let Some(header) = sub.next().await {
+			let header = header.map_err(|e| ChainError::Unavailable(e.to_string()))?;
+			let number = header
+				.get("number")
+				.and_then(Value::as_str)
+				.and_then(|n| u32::from_str_radix(n.trim_start_matches("0x"), 16).ok())
+				.ok_or_else(|| ChainError::Unavailable(format!("bad header {header}")))?;
+			let hash: String = client
+				.request("chain_getBlockHash", rpc_params![number])
+				.await
+				.map_err(unavailable)?;
+			let hash = unhex(&hash)
+				.and_then(|h| <[u8; 32]>::try_from(h).ok())
+				.ok_or_else(|| ChainError::Unavailable(format!("bad block hash {hash}")))?;
+			self.heads.send_replace(Head { number, hash });
+		}
+		Err(ChainError::Unavailable("finalized-head subscription ended".into()))
+	}
+}
+
+impl Chain for RpcChain {
+	fn heads(&self) -> watch::Receiver<Head> {
+		self.heads.subscribe()
+	}
+
+	fn view(&self, name: &str, at: Head) -> BoxFuture<'_, Result<Option<View>, ChainError>> {
+		let args = format!("0x{}", hex(&name.as_bytes().to_vec().encode()));
+		Box::pin(async move {
+			let client =
+				self.client.read().await.clone().ok_or_else(|| {
+					ChainError::Unavailable(format!("not connected to {}", self.url))
+				})?;
+			let out: String = client
+				.request("state_call", rpc_params!["RegistryApi_resolve", args, at.hash_hex()])
+				.await
+				.map_err(|e| ChainError::Unavailable(e.to_string()))?;
+			let bytes = unhex(&out)
+				.ok_or_else(|| ChainError::Unavailable("state_call answer is not hex".into()))?;
+			let result = Result::<View, LookupError>::decode(&mut &bytes[..])
+				.map_err(|e| ChainError::Unavailable(format!("undecodable view: {e}")))?;
+			lookup(result)
+		})
+	}
+}
+
+/// A chain in memory: tests set views and finalize blocks by hand.
+pub struct MemChain {
+	heads: watch::Sender<Head>,
+	/// Views as of the latest finalized head.
+	names: Mutex<HashMap<String, View>>,
+	/// Changes waiting for the next finalized block.
+	pending: Mutex<Vec<(String, Option<View>)>>,
+}
+
+impl MemChain {
+	pub fn new() -> Arc<Self> {
+		let (heads, _) = watch::channel(Self::head(1));
+		Arc::new(Self { heads, names: Default::default(), pending: Default::default() })
+	}
+
+	fn head(number: u32) -> Head {
+		let mut hash = [0u8; 32];
+		hash[..4].copy_from_slice(&number.to_be_bytes());
+		hash[31] = 1;
+		Head { number, hash }
+	}
+
+	/// Sets (or, with `None`, removes) a name's view. It takes effect at the next
+	/// [`Self::finalize`], as a finalized extrinsic would.
+	pub fn set(&self, name: &str, view: Option<View>) {
+		self.pending.lock().expect("not poisoned").push((name.to_owned(), view));
+	}
+
+	/// Finalizes the next block; returns its head.
+	pub fn finalize(&self) -> Head {
+		let mut names = self.names.lock().expect("not poisoned");
+		for (name, view) in self.pending.lock().expect("not poisoned").drain(..) {
+			match view {
+				Some(v) => names.insert(name, v),
+				None => names.remove(&name),
+			};
+		}
+		drop(names);
+		let next = Self::head(self.heads.borrow().number + 1);
+		self.heads.send_replace(next);
+		next
+	}
+
+	pub fn current(&self) -> Head {
+		*self.heads.borrow()
+	}
+
+	/// The name's view as of the latest finalized head.
+	pub fn get(&self, name: &str) -> Option<View> {
+		self.names.lock().expect("not poisoned").get(name).cloned()
+	}
+}
+
+impl Chain for MemChain {
+	fn heads(&self) -> watch::Receiver<Head> {
+		self.heads.subscribe()
+	}
+
+	fn view(&self, name: &str, _at: Head) -> BoxFuture<'_, Result<Option<View>, ChainError>> {
+		let result = match ddns_primitives::name::validate(name.as_bytes()) {
+			Err(e) => Err(ChainError::InvalidName(e.code().to_owned())),
+			Ok(()) => Ok(self.get(name)),
+		};
+		Box::pin(async move { result })
+	}
+}

@@ -1,0 +1,246 @@
+//! Options: command line first, then the TOML config file (`--config`), then defaults that work
+//! on loopback beside `scripts/dev.sh`. The file uses the long option names as keys
+//! (`chain-rpc = "ws://..."`, `serve = ["example.ddns"]`).
+
+use anyhow::Context;
+use clap::Parser;
+use libp2p::{identity::Keypair, Multiaddr};
+use serde::Deserialize;
+use std::{net::SocketAddr, path::PathBuf, time::Duration};
+
+#[derive(Parser, Debug, Default, Deserialize)]
+#[command(
+	name = "ddns-resolver",
+	version,
+	about = "ddns companion daemon: endpoint DHT, HTTP and DNS faces"
+)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Options {
+	/// TOML file with any of these options (long names as keys); the command line wins.
+	#[arg(long)]
+	#[serde(skip)]
+	pub config: Option<PathBuf>,
+	/// WebSocket RPC of the ddns-node to follow [default: ws://127.0.0.1:9944].
+	#[arg(long)]
+	pub chain_rpc: Option<String>,
+	/// The ed25519 node key (32-byte secret seed, hex), created if missing. Its public half is
+	/// what a name's owner sets on chain with `registry.setNodeKey`
+	/// [default: $HOME/.local/share/ddns/resolver/node.key].
+	#[arg(long)]
+	pub key_file: Option<PathBuf>,
+	/// Print this daemon's node key and PeerId as JSON, and exit.
+	#[arg(long)]
+	#[serde(skip)]
+	pub print_key: bool,
+	/// libp2p listen addresses, repeatable
+	/// [default: /ip4/127.0.0.1/tcp/30433 and /ip4/127.0.0.1/udp/30433/quic-v1].
+	#[arg(long)]
+	pub listen: Vec<String>,
+	/// Seed daemons to bootstrap from (`/ip4/.../tcp/N/p2p/<PeerId>`), repeatable [default: none].
+	#[arg(long)]
+	pub bootnode: Vec<String>,
+	/// Addresses to publish in endpoint records, repeatable [default: the listen addresses].
+	#[arg(long)]
+	pub announce: Vec<String>,
+	/// A name whose endpoint record this daemon publishes, repeatable [default: none].
+	#[arg(long)]
+	pub serve: Vec<String>,
+	/// HTTP face address [default: 127.0.0.1:8053].
+	#[arg(long)]
+	pub http: Option<SocketAddr>,
+	/// DNS face address, UDP and TCP [default: 127.0.0.1:5353].
+	#[arg(long)]
+	pub dns: Option<SocketAddr>,
+	/// Resolver to forward queries outside `ddns.` to [default: none, such queries are REFUSED].
+	#[arg(long)]
+	pub dns_upstream: Option<SocketAddr>,
+	/// Most seconds a DNS answer may be cached; never past the name's expiry [default: 60].
+	#[arg(long)]
+	pub dns_ttl: Option<u32>,
+	/// Seconds per block, to turn blocks left before expiry into a TTL [default: 6].
+	#[arg(long)]
+	pub block_seconds: Option<u32>,
+	/// Blocks a published endpoint record stays valid [default: 600].
+	#[arg(long)]
+	pub validity_blocks: Option<u32>,
+	/// Seconds a DHT query may run [default: 10].
+	#[arg(long)]
+	pub query_timeout: Option<u64>,
+}
+
+/// Options with every default filled in and every value parsed.
+#[derive(Debug, Clone)]
+pub struct Resolved {
+	pub chain_rpc: String,
+	pub key_file: PathBuf,
+	pub listen: Vec<Multiaddr>,
+	pub bootnodes: Vec<Multiaddr>,
+	pub announce: Vec<Multiaddr>,
+	pub serve: Vec<String>,
+	pub http: SocketAddr,
+	pub dns: SocketAddr,
+	pub dns_upstream: Option<SocketAddr>,
+	pub dns_ttl: u32,
+	pub block_seconds: u32,
+	pub validity_blocks: u32,
+	pub query_timeout: Duration,
+}
+
+fn addrs(list: &[String], what: &str) -> anyhow::Result<Vec<Multiaddr>> {
+	list.iter()
+		.map(|a| a.parse().with_context(|| format!("{what}: {a:?} is not a multiaddr")))
+		.collect()
+}
+
+impl Options {
+	/// Reads `--config` (if any) under the command line, fills defaults and parses.
+	pub fn resolve(mut self) -> anyhow::Result<Resolved> {
+		if let Some(path) = &self.config {
+			let text = std::fs::read_to_string(path)
+				.with_context(|| format!("cannot read config {}", path.display()))?;
+			let file: Options =
+				toml::from_str(&text).with_context(|| format!("bad config {}", path.display()))?;
+			self.merge(file);
+		}
+		let default_key = std::env::var_os("HOME")
+			.map(PathBuf::from)
+			.unwrap_or_default()
+			.join(".local/share/ddns/resolver/node.key");
+		let listen = if self.listen.is_empty() {
+			vec!["/ip4/127.0.0.1/tcp/30433".into(), "/ip4/127.0.0.1/udp/30433/quic-v1".into()]
+		} else {
+			self.listen
+		};
+		for name in &self.serve {
+			ddns_primitives::name::validate(name.as_bytes()).map_err(|e| {
+				anyhow::anyhow!("--serve {name:?} is not a canonical ddns name ({})", e.code())
+			})?;
+		}
+		let validity_blocks = self.validity_blocks.unwrap_or(600);
+		if validity_blocks == 0 {
+			anyhow::bail!("--validity-blocks must be at least 1");
+		}
+		Ok(Resolved {
+			chain_rpc: self.chain_rpc.unwrap_or_else(|| "ws://127.0.0.1:9944".into()),
+			key_file: self.key_file.unwrap_or(default_key),
+			listen: addrs(&listen, "--listen")?,
+			bootnodes: addrs(&self.bootnode, "--bootnode")?,
+			announce: addrs(&self.announce, "--announce")?,
+			serve: self.serve,
+			http: self.http.unwrap_or(([127, 0, 0, 1], 8053).into()),
+			dns: self.dns.unwrap_or(([127, 0, 0, 1], 5353).into()),
+			dns_upstream: self.dns_upstream,
+			dns_ttl: self.dns_ttl.unwrap_or(60),
+			block_seconds: self.block_seconds.unwrap_or(6).max(1),
+			validity_blocks,
+			query_timeout: Duration::from_secs(self.query_timeout.unwrap_or(10).max(1)),
+		})
+	}
+
+	fn merge(&mut self, file: Options) {
+		fn vec(cli: &mut Vec<String>, file: Vec<String>) {
+			if cli.is_empty() {
+				*cli = file;
+			}
+		}
+		self.chain_rpc = self.chain_rpc.take().or(file.chain_rpc);
+		self.key_file = self.key_file.take().or(file.key_file);
+		vec(&mut self.listen, file.listen);
+		vec(&mut self.bootnode, file.bootnode);
+		vec(&mut self.announce, file.announce);
+		vec(&mut self.serve, file.serve);
+		self.http = self.http.or(file.http);
+		self.dns = self.dns.or(file.dns);
+		self.dns_upstream = self.dns_upstream.or(file.dns_upstream);
+		self.dns_ttl = self.dns_ttl.or(file.dns_ttl);
+		self.block_seconds = self.block_seconds.or(file.block_seconds);
+		self.validity_blocks = self.validity_blocks.or(file.validity_blocks);
+		self.query_timeout = self.query_timeout.or(file.query_timeout);
+	}
+}
+
+/// Loads the node key from `path`, or creates it (mode 0600) if the file does not exist.
+pub fn load_or_create_key(path: &std::path::Path) -> anyhow::Result<Keypair> {
+	match std::fs::read_to_string(path) {
+		Ok(text) => {
+			let mut seed = crate::chain::unhex(text.trim())
+				.filter(|b| b.len() == 32)
+				.with_context(|| format!("{}: expected 32 bytes of hex", path.display()))?;
+			Keypair::ed25519_from_bytes(&mut seed)
+				.with_context(|| format!("{}: not an ed25519 secret", path.display()))
+		},
+		Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+			let key = libp2p::identity::ed25519::Keypair::generate();
+			if let Some(dir) = path.parent() {
+				std::fs::create_dir_all(dir)?;
+			}
+			let seed = crate::chain::hex(key.secret().as_ref());
+			write_private(path, &seed)?;
+			tracing::info!(target: "ddns", "created node key {}", path.display());
+			Ok(key.into())
+		},
+		Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+	}
+}
+
+fn write_private(path: &std::path::Path, text: &str) -> anyhow::Result<()> {
+	use std::{io::Write, os::unix::fs::OpenOptionsExt};
+	let mut file = std::fs::OpenOptions::new()
+		.write(true)
+		.create_new(true)
+		.mode(0o600)
+		.open(path)
+		.with_context(|| format!("cannot create {}", path.display()))?;
+	file.write_all(text.as_bytes())?;
+	Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn command_line_wins_over_file_and_defaults_fill_the_rest() {
+		let dir = std::env::temp_dir().join(format!("ddns-config-{}", std::process::id()));
+		std::fs::create_dir_all(&dir).unwrap();
+		let file = dir.join("resolver.toml");
+		std::fs::write(
+			&file,
+			"chain-rpc = \"ws://10.0.0.1:9944\"\ndns-ttl = 30\nserve = [\"a.ddns\"]\n",
+		)
+		.unwrap();
+		let cli = Options::parse_from([
+			"ddns-resolver",
+			"--config",
+			file.to_str().unwrap(),
+			"--dns-ttl",
+			"5",
+		]);
+		let r = cli.resolve().unwrap();
+		assert_eq!(r.chain_rpc, "ws://10.0.0.1:9944");
+		assert_eq!(r.dns_ttl, 5);
+		assert_eq!(r.serve, vec!["a.ddns".to_owned()]);
+		assert_eq!(r.dns, "127.0.0.1:5353".parse().unwrap());
+		assert_eq!(r.listen.len(), 2);
+
+		std::fs::write(&file, "no-such-option = 1\n").unwrap();
+		let bad = Options::parse_from(["ddns-resolver", "--config", file.to_str().unwrap()]);
+		assert!(bad.resolve().unwrap_err().to_string().contains("bad config"));
+		let bad = Options::parse_from(["ddns-resolver", "--serve", "Bad.ddns"]);
+		assert!(bad.resolve().unwrap_err().to_string().contains("not a canonical"));
+		let bad = Options::parse_from(["ddns-resolver", "--bootnode", "nonsense"]);
+		assert!(bad.resolve().is_err());
+	}
+
+	#[test]
+	fn key_file_is_created_once_and_reloaded() {
+		let dir = std::env::temp_dir().join(format!("ddns-key-{}", std::process::id()));
+		let _ = std::fs::remove_dir_all(&dir);
+		let path = dir.join("node.key");
+		let first = load_or_create_key(&path).unwrap();
+		let again = load_or_create_key(&path).unwrap();
+		assert_eq!(first.public(), again.public());
+		std::fs::write(&path, "00zz").unwrap();
+		assert!(load_or_create_key(&path).is_err());
+	}
+}

@@ -1,0 +1,411 @@
+//! The daemon: a DHT node that validates every endpoint record against the chain, publishes
+//! the records of the names it serves, and answers lookups for the HTTP and DNS faces.
+
+use crate::{
+	chain::{Chain, ChainError, Head, View},
+	dht::{Dht, DhtConfig, Inbound},
+	metrics::Metrics,
+	validate::{check, supersedes, Reject},
+};
+use ddns_primitives::{
+	endpoint::{dht_key, name_of_key, Endpoint},
+	record::check_multiaddr,
+};
+use ddns_registry_runtime_api::Lifecycle;
+use libp2p::{identity::Keypair, Multiaddr};
+use std::{
+	collections::HashMap,
+	sync::{Arc, Mutex},
+	time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+};
+use tokio::sync::mpsc;
+
+/// How the daemon publishes.
+#[derive(Clone, Debug)]
+pub struct Settings {
+	/// Names whose endpoint records this daemon signs and publishes (their on-chain node key
+	/// must be this daemon's key).
+	pub serve: Vec<String>,
+	/// Blocks a fresh record stays valid (capped by the name's expiry).
+	pub validity_blocks: u32,
+	/// Addresses to put in records; empty means the addresses the swarm listens on.
+	pub announce: Vec<Multiaddr>,
+	/// How long a lookup that found no endpoint is remembered (a found one is remembered until
+	/// the next finalized block).
+	pub negative_cache: Duration,
+}
+
+impl Default for Settings {
+	fn default() -> Self {
+		Self {
+			serve: Vec::new(),
+			validity_blocks: 600,
+			announce: Vec::new(),
+			negative_cache: Duration::from_millis(500),
+		}
+	}
+}
+
+/// The answer to a lookup: the name's on-chain view and its valid endpoint, at one block.
+#[derive(Clone, Debug)]
+pub struct Resolution {
+	pub head: Head,
+	pub view: Option<View>,
+	/// The valid record with the highest (epoch, sequence), if any.
+	pub endpoint: Option<Endpoint>,
+}
+
+impl Resolution {
+	/// Whether the name resolves: held and Active.
+	pub fn active(&self) -> bool {
+		self.view.as_ref().is_some_and(|v| v.state == Lifecycle::Active)
+	}
+}
+
+/// What was last published for a served name.
+#[derive(Clone, Debug)]
+struct Published {
+	epoch: u64,
+	expires_at: u32,
+	valid_until: u32,
+	refresh_at: u32,
+	addrs: Vec<Vec<u8>>,
+}
+
+/// Per finalized block: views read from the chain and endpoint lookups made.
+#[derive(Default)]
+struct Cache {
+	head: Head,
+	views: HashMap<String, Option<View>>,
+	answers: HashMap<String, (Instant, Arc<Resolution>)>,
+}
+
+/// Entries a cache holds before it starts over (it also starts over at every finalized block).
+const CACHE_ENTRIES: usize = 100_000;
+
+pub struct Daemon {
+	pub chain: Arc<dyn Chain>,
+	pub dht: Dht,
+	pub metrics: Metrics,
+	key: Keypair,
+	settings: Settings,
+	cache: Mutex<Cache>,
+	published: Mutex<HashMap<String, Published>>,
+	last_seq: Mutex<u64>,
+	tasks: Mutex<Vec<tokio::task::AbortHandle>>,
+}
+
+impl Daemon {
+	/// Starts the swarm and the daemon's tasks: validation of inbound records, publication of
+	/// served names at every finalized block, and pruning of records the chain has made invalid.
+	pub fn start(
+		key: Keypair,
+		chain: Arc<dyn Chain>,
+		dht: DhtConfig,
+		settings: Settings,
+	) -> anyhow::Result<Arc<Self>> {
+		if key.clone().try_into_ed25519().is_err() {
+			anyhow::bail!("the node key must be ed25519");
+		}
+		let (dht, inbound) = Dht::spawn(key.clone(), dht)?;
+		let daemon = Arc::new(Self {
+			chain,
+			dht,
+			metrics: Metrics::new(),
+			key,
+			settings,
+			cache: Default::default(),
+			published: Default::default(),
+			last_seq: Mutex::new(0),
+			tasks: Default::default(),
+		});
+		let tasks = vec![
+			tokio::spawn(daemon.clone().validate_inbound(inbound)).abort_handle(),
+			tokio::spawn(daemon.clone().follow()).abort_handle(),
+		];
+		daemon.tasks.lock().expect("not poisoned").extend(tasks);
+		Ok(daemon)
+	}
+
+	/// Stops the daemon's tasks and its swarm (its connections close).
+	pub fn stop(&self) {
+		for task in self.tasks.lock().expect("not poisoned").drain(..) {
+			task.abort();
+		}
+		self.dht.stop();
+	}
+
+	/// The public half of the node key (what `set_node_key` must put on chain).
+	pub fn node_key(&self) -> [u8; 32] {
+		crate::testing::node_key(&self.key)
+	}
+
+	pub fn settings(&self) -> &Settings {
+		&self.settings
+	}
+
+	/// The finalized head answers are made at.
+	pub fn head(&self) -> Head {
+		*self.chain.heads().borrow()
+	}
+
+	/// The name's view at the finalized head (cached per block).
+	pub async fn view(&self, name: &str) -> Result<(Head, Option<View>), ChainError> {
+		let head = self.head();
+		{
+			let mut cache = self.cache.lock().expect("not poisoned");
+			Self::roll(&mut cache, head);
+			if let Some(view) = cache.views.get(name) {
+				return Ok((head, view.clone()));
+			}
+		}
+		let view = self.chain.view(name, head).await?;
+		let mut cache = self.cache.lock().expect("not poisoned");
+		Self::roll(&mut cache, head);
+		if cache.head == head {
+			if cache.views.len() >= CACHE_ENTRIES {
+				cache.views.clear();
+			}
+			cache.views.insert(name.to_owned(), view.clone());
+		}
+		Ok((head, view))
+	}
+
+	fn roll(cache: &mut Cache, head: Head) {
+		if cache.head != head {
+			cache.head = head;
+			cache.views.clear();
+			cache.answers.clear();
+		}
+	}
+
+	/// The name's view and valid endpoint at the finalized head. A found endpoint is cached
+	/// until the next finalized block; "none found" for [`Settings::negative_cache`].
+	pub async fn resolve(&self, name: &str) -> Result<Arc<Resolution>, ChainError> {
+		let (head, view) = self.view(name).await?;
+		{
+			let cache = self.cache.lock().expect("not poisoned");
+			if let Some((at, answer)) = cache.answers.get(name) {
+				if cache.head == head
+					&& (answer.endpoint.is_some() || at.elapsed() < self.settings.negative_cache)
+				{
+					return Ok(answer.clone());
+				}
+			}
+		}
+		let endpoint = match &view {
+			Some(v) if v.state == Lifecycle::Active && v.node_key.is_some() => {
+				self.lookup(name, v, head).await
+			},
+			_ => None,
+		};
+		let answer = Arc::new(Resolution { head, view, endpoint });
+		let mut cache = self.cache.lock().expect("not poisoned");
+		if cache.head == head {
+			if cache.answers.len() >= CACHE_ENTRIES {
+				cache.answers.clear();
+			}
+			cache.answers.insert(name.to_owned(), (Instant::now(), answer.clone()));
+		}
+		Ok(answer)
+	}
+
+	/// Asks the DHT and keeps the best valid record.
+	async fn lookup(&self, name: &str, view: &View, head: Head) -> Option<Endpoint> {
+		let started = Instant::now();
+		let values = self.dht.get(dht_key(name.as_bytes())).await;
+		self.metrics.lookup_seconds.observe(started.elapsed().as_secs_f64());
+		let mut best: Option<Endpoint> = None;
+		for value in values {
+			match check(&value, name, Some(view), head.number) {
+				Ok(e) => {
+					if best.as_ref().is_none_or(|b| supersedes(&e, b)) {
+						best = Some(e);
+					}
+				},
+				Err(reject) => self.metrics.reject(reject.code()),
+			}
+		}
+		let result = if best.is_some() { "found" } else { "none" };
+		self.metrics.lookups.get_or_create(&vec![("result", result)]).inc();
+		best
+	}
+
+	/// Validates records peers ask us to store; only valid ones that supersede what we hold
+	/// are stored.
+	async fn validate_inbound(self: Arc<Self>, mut inbound: mpsc::Receiver<Inbound>) {
+		while let Some(Inbound::Put { key, value, from }) = inbound.recv().await {
+			match self.accept(&key, &value).await {
+				Ok(()) => {
+					self.metrics.stored.inc();
+				},
+				Err(reject) => {
+					tracing::debug!(target: "ddns::dht", "refused a record from {from}: {reject}");
+					self.metrics.reject(reject.code());
+				},
+			}
+		}
+	}
+
+	async fn accept(&self, key: &[u8], value: &[u8]) -> Result<(), Reject> {
+		let name =
+			name_of_key(key).and_then(|n| std::str::from_utf8(n).ok()).ok_or(Reject::WrongKey)?;
+		let (head, view) = self.view(name).await.map_err(|_| Reject::NotActive)?;
+		let endpoint = check(value, name, view.as_ref(), head.number)?;
+		let keep = Box::new(move |stored: Option<&[u8]>| match stored {
+			None => true,
+			Some(old) => match Endpoint::from_wire(old) {
+				Ok((old, _)) => supersedes(&endpoint, &old),
+				Err(_) => true,
+			},
+		});
+		if self.dht.store_if(key.to_vec(), value.to_vec(), keep).await {
+			Ok(())
+		} else {
+			Err(Reject::Replay)
+		}
+	}
+
+	/// At every finalized block: publish what needs publishing, and every few blocks drop
+	/// stored records the chain has made invalid.
+	async fn follow(self: Arc<Self>) {
+		let mut heads = self.chain.heads();
+		loop {
+			let head = *heads.borrow_and_update();
+			if head.number > 0 {
+				self.metrics.finalized.set(head.number.into());
+				self.metrics.peers.set(self.dht.info().await.connected_peers as i64);
+				for name in self.settings.serve.clone() {
+					if let Err(e) = self.publish(&name, head).await {
+						tracing::warn!(target: "ddns::publish", "{name}: {e}");
+					}
+				}
+				if head.number % 10 == 0 {
+					self.prune(head).await;
+				}
+			}
+			if heads.changed().await.is_err() {
+				return;
+			}
+		}
+	}
+
+	/// The addresses to announce in records.
+	async fn addrs(&self) -> Vec<Vec<u8>> {
+		let addrs = if self.settings.announce.is_empty() {
+			self.dht.info().await.listen
+		} else {
+			self.settings.announce.clone()
+		};
+		addrs
+			.iter()
+			.map(|a| a.to_vec())
+			.filter(|a| check_multiaddr(a).is_ok())
+			.take(ddns_primitives::record::MAX_MULTIADDRS as usize)
+			.collect()
+	}
+
+	/// Publishes the served name's record if the chain changed, validity runs low, or the
+	/// addresses changed; refreshes it in the DHT every quarter of its validity.
+	async fn publish(&self, name: &str, head: Head) -> Result<(), String> {
+		let (_, view) = self.view(name).await.map_err(|e| e.to_string())?;
+		let ours = view
+			.as_ref()
+			.filter(|v| v.state == Lifecycle::Active && v.node_key == Some(self.node_key()));
+		let Some(view) = ours else {
+			if self.published.lock().expect("not poisoned").remove(name).is_some() {
+				tracing::warn!(
+					target: "ddns::publish",
+					"{name} is no longer Active under this daemon's node key; not publishing"
+				);
+			}
+			return Ok(());
+		};
+		let valid_until =
+			head.number.saturating_add(self.settings.validity_blocks).min(view.expires_at);
+		if valid_until <= head.number {
+			return Ok(());
+		}
+		let addrs = self.addrs().await;
+		let previous = self.published.lock().expect("not poisoned").get(name).cloned();
+		let due = match &previous {
+			None => true,
+			Some(p) => {
+				p.epoch != view.epoch
+					|| p.expires_at != view.expires_at
+					|| p.addrs != addrs
+					|| head.number >= p.refresh_at
+					|| head.number >= p.valid_until
+			},
+		};
+		if !due {
+			return Ok(());
+		}
+		let endpoint = Endpoint {
+			name: name.as_bytes().to_vec(),
+			epoch: view.epoch,
+			seq: self.next_seq(),
+			valid_until,
+			peer_id: self.dht.peer_id().to_bytes(),
+			addrs: addrs.clone(),
+		};
+		let signature: [u8; 64] = self
+			.key
+			.sign(&endpoint.signing_payload())
+			.map_err(|e| e.to_string())?
+			.try_into()
+			.map_err(|_| "an ed25519 signature is 64 bytes".to_owned())?;
+		let wire = endpoint.to_wire(&signature).map_err(|e| e.code().to_owned())?;
+		let refresh = (self.settings.validity_blocks / 4).max(1);
+		self.published.lock().expect("not poisoned").insert(
+			name.to_owned(),
+			Published {
+				epoch: view.epoch,
+				expires_at: view.expires_at,
+				valid_until,
+				refresh_at: head.number + refresh,
+				addrs,
+			},
+		);
+		self.metrics.published.inc();
+		// Our own lookups must see the new record at once, whatever the cache says.
+		self.cache.lock().expect("not poisoned").answers.remove(name);
+		if let Err(e) = self.dht.put(dht_key(name.as_bytes()), wire).await {
+			self.metrics.publish_failures.inc();
+			// Try again at the next block.
+			if let Some(p) = self.published.lock().expect("not poisoned").get_mut(name) {
+				p.refresh_at = head.number + 1;
+			}
+			return Err(format!("no peer took the record yet ({e})"));
+		}
+		tracing::info!(
+			target: "ddns::publish",
+			"published {name} epoch {} seq {} valid until #{valid_until}", endpoint.epoch, endpoint.seq
+		);
+		Ok(())
+	}
+
+	/// A sequence number above every one this process used: milliseconds since the Unix
+	/// epoch, so that it also grows across restarts.
+	fn next_seq(&self) -> u64 {
+		let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
+		let mut last = self.last_seq.lock().expect("not poisoned");
+		*last = now.max(*last + 1);
+		*last
+	}
+
+	/// Removes stored records that no longer validate (new epoch, expiry, lapse).
+	async fn prune(&self, head: Head) {
+		for key in self.dht.keys().await {
+			let Some(value) = self.dht.local(key.clone()).await else { continue };
+			let Some(name) = name_of_key(&key).and_then(|n| std::str::from_utf8(n).ok()) else {
+				self.dht.remove(key).await;
+				continue;
+			};
+			let Ok((_, view)) = self.view(name).await else { continue };
+			if check(&value, name, view.as_ref(), head.number).is_err() {
+				self.dht.remove(key).await;
+			}
+		}
+	}
+}

@@ -1,0 +1,236 @@
+//! The HTTP face: `GET /resolve?name=`, `GET /health`, `GET /metrics`.
+
+use crate::{
+	chain::{hex, ChainError, Head},
+	daemon::{Daemon, Resolution},
+};
+use ddns_primitives::{endpoint::Endpoint, name::MAX_NAME_LEN};
+use http_body_util::Full;
+use hyper::{
+	body::{Bytes, Incoming},
+	server::conn::http1,
+	service::service_fn,
+	Method, Request, Response, StatusCode,
+};
+use hyper_util::rt::TokioIo;
+use libp2p::{Multiaddr, PeerId};
+use serde_json::{json, Value};
+use std::{convert::Infallible, net::SocketAddr, sync::Arc};
+use tokio::net::TcpListener;
+
+/// Binds `addr` and serves until the task is dropped; returns the bound address.
+pub async fn serve(daemon: Arc<Daemon>, addr: SocketAddr) -> anyhow::Result<SocketAddr> {
+	let listener = TcpListener::bind(addr).await?;
+	let bound = listener.local_addr()?;
+	tracing::info!(target: "ddns::http", "HTTP on http://{bound}");
+	tokio::spawn(async move {
+		loop {
+			let Ok((stream, _)) = listener.accept().await else { continue };
+			let daemon = daemon.clone();
+			tokio::spawn(async move {
+				let service = service_fn(move |req| {
+					let daemon = daemon.clone();
+					async move { Ok::<_, Infallible>(handle(&daemon, req).await) }
+				});
+				let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+			});
+		}
+	});
+	Ok(bound)
+}
+
+fn reply(
+	daemon: &Daemon,
+	status: StatusCode,
+	content_type: &str,
+	body: String,
+) -> Response<Full<Bytes>> {
+	let class = match status.as_u16() {
+		200..=299 => "2xx",
+		400..=499 => "4xx",
+		_ => "5xx",
+	};
+	daemon.metrics.http.get_or_create(&vec![("status", class)]).inc();
+	Response::builder()
+		.status(status)
+		.header("content-type", content_type)
+		.body(Full::new(Bytes::from(body)))
+		.expect("static headers are valid")
+}
+
+fn json_reply(daemon: &Daemon, status: StatusCode, body: Value) -> Response<Full<Bytes>> {
+	reply(daemon, status, "application/json", body.to_string())
+}
+
+fn error(
+	daemon: &Daemon,
+	status: StatusCode,
+	code: &str,
+	message: String,
+) -> Response<Full<Bytes>> {
+	json_reply(daemon, status, json!({ "error": { "code": code, "message": message } }))
+}
+
+async fn handle(daemon: &Daemon, req: Request<Incoming>) -> Response<Full<Bytes>> {
+	if req.method() != Method::GET {
+		return error(
+			daemon,
+			StatusCode::METHOD_NOT_ALLOWED,
+			"method",
+			"only GET is served".into(),
+		);
+	}
+	match req.uri().path() {
+		"/resolve" => resolve(daemon, req.uri().query().unwrap_or("")).await,
+		"/health" => health(daemon).await,
+		"/metrics" => reply(
+			daemon,
+			StatusCode::OK,
+			"application/openmetrics-text; version=1.0.0; charset=utf-8",
+			daemon.metrics.render(),
+		),
+		path => error(daemon, StatusCode::NOT_FOUND, "not_found", format!("no such path {path:?}")),
+	}
+}
+
+/// The value of `key` in a query string, percent-decoded; `Err` if it is not valid UTF-8.
+fn query_param(query: &str, key: &str) -> Result<Option<String>, ()> {
+	for pair in query.split('&') {
+		let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+		if k == key {
+			return percent_decode(v).map(Some);
+		}
+	}
+	Ok(None)
+}
+
+fn percent_decode(s: &str) -> Result<String, ()> {
+	let mut out = Vec::with_capacity(s.len());
+	let mut bytes = s.bytes();
+	while let Some(b) = bytes.next() {
+		match b {
+			b'%' => {
+				let hi = bytes.next().and_then(|c| (c as char).to_digit(16)).ok_or(())?;
+				let lo = bytes.next().and_then(|c| (c as char).to_digit(16)).ok_or(())?;
+				out.push((hi * 16 + lo) as u8);
+			},
+			b'+' => out.push(b' '),
+			b => out.push(b),
+		}
+	}
+	String::from_utf8(out).map_err(|_| ())
+}
+
+pub fn at(head: &Head) -> Value {
+	json!({ "number": head.number, "hash": head.hash_hex(), "finalized": true })
+}
+
+pub fn endpoint_json(e: &Endpoint) -> Value {
+	json!({
+		"peerId": PeerId::from_bytes(&e.peer_id).map(|p| p.to_base58()).unwrap_or_default(),
+		"multiaddrs": e.addrs.iter()
+			.filter_map(|a| Multiaddr::try_from(a.clone()).ok())
+			.map(|a| a.to_string())
+			.collect::<Vec<_>>(),
+		"epoch": e.epoch,
+		"seq": e.seq,
+		"validUntil": e.valid_until,
+	})
+}
+
+pub fn resolution_json(name: &str, r: &Resolution) -> Value {
+	json!({
+		"name": name,
+		"at": at(&r.head),
+		"resolves": r.active(),
+		"view": r.view.as_ref().map(ddns_rpc::json::name_view),
+		"endpoints": r.endpoint.iter().map(endpoint_json).collect::<Vec<_>>(),
+	})
+}
+
+async fn resolve(daemon: &Daemon, query: &str) -> Response<Full<Bytes>> {
+	let name = match query_param(query, "name") {
+		Ok(Some(name)) if !name.is_empty() => name,
+		Ok(_) => {
+			return error(
+				daemon,
+				StatusCode::BAD_REQUEST,
+				"missing_name",
+				"add ?name=<name>".into(),
+			)
+		},
+		Err(()) => {
+			return error(
+				daemon,
+				StatusCode::BAD_REQUEST,
+				"bad_encoding",
+				"the name is not percent-encoded UTF-8".into(),
+			)
+		},
+	};
+	if name.len() > MAX_NAME_LEN {
+		return error(
+			daemon,
+			StatusCode::BAD_REQUEST,
+			"too_long",
+			format!("names are at most {MAX_NAME_LEN} bytes"),
+		);
+	}
+	if let Err(e) = ddns_primitives::name::validate(name.as_bytes()) {
+		return error(
+			daemon,
+			StatusCode::BAD_REQUEST,
+			e.code(),
+			format!("{name:?} is not a canonical ddns name ({})", e.code()),
+		);
+	}
+	match daemon.resolve(&name).await {
+		Ok(r) if r.view.is_none() => json_reply(daemon, StatusCode::NOT_FOUND, {
+			let mut body = resolution_json(&name, &r);
+			body["error"] =
+				json!({ "code": "not_found", "message": format!("nobody holds {name}") });
+			body
+		}),
+		Ok(r) => json_reply(daemon, StatusCode::OK, resolution_json(&name, &r)),
+		Err(ChainError::InvalidName(rule)) => {
+			error(daemon, StatusCode::BAD_REQUEST, "invalid_name", format!("{name:?}: {rule}"))
+		},
+		Err(e @ ChainError::Unavailable(_)) => {
+			daemon.metrics.lookups.get_or_create(&vec![("result", "error")]).inc();
+			error(daemon, StatusCode::SERVICE_UNAVAILABLE, "chain_unavailable", e.to_string())
+		},
+	}
+}
+
+async fn health(daemon: &Daemon) -> Response<Full<Bytes>> {
+	let info = daemon.dht.info().await;
+	let head = daemon.head();
+	let following = head.number > 0;
+	let body = json!({
+		"status": if following { "ok" } else { "waiting_for_chain" },
+		"peerId": daemon.dht.peer_id().to_base58(),
+		"nodeKey": format!("0x{}", hex(&daemon.node_key())),
+		"finalized": at(&head),
+		"peers": info.connected_peers,
+		"routingTable": info.routing_table,
+		"storedRecords": info.stored_records,
+		"listen": info.listen.iter().map(|a| a.to_string()).collect::<Vec<_>>(),
+		"serving": daemon.settings().serve,
+	});
+	let status = if following { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+	json_reply(daemon, status, body)
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn query_strings() {
+		assert_eq!(query_param("name=a.ddns", "name"), Ok(Some("a.ddns".into())));
+		assert_eq!(query_param("x=1&name=a%2Eddns", "name"), Ok(Some("a.ddns".into())));
+		assert_eq!(query_param("x=1", "name"), Ok(None));
+		assert_eq!(query_param("name=%zz", "name"), Err(()));
+		assert_eq!(query_param("name=%ff", "name"), Err(()));
+	}
+}

@@ -1,0 +1,21 @@
+//! `ddns-resolver`: the companion daemon of a ddns node.
+//!
+//! - [`chain`]: follows finalized chain state (a node's RPC, or a chain in memory for tests).
+//! - [`dht`]: the libp2p swarm (Kademlia, identify, ping; TCP and QUIC, or memory).
+//! - [`validate`]: the rule every endpoint record must pass before it is stored or served.
+//! - [`daemon`]: validation of inbound records, publication of served names, lookups.
+//! - [`http`] and [`dns`]: the faces.
+
+pub mod chain;
+pub mod config;
+pub mod daemon;
+pub mod dht;
+pub mod dns;
+pub mod http;
+pub mod metrics;
+pub mod testing;
+pub mod validate;
+
+pub use chain::{Chain, Head, MemChain, RpcChain, View};
+pub use daemon::{Daemon, Resolution, Settings};
+pub use dht::DhtConfig;

@@ -1,0 +1,63 @@
+//! `ddns-resolver`: see `offchain-resolver/README.md` and `docs/endpoints.md`.
+
+use clap::Parser;
+use ddns_resolver::{
+	chain::hex,
+	config::{load_or_create_key, Options},
+	http, Daemon, DhtConfig, RpcChain, Settings,
+};
+use tokio::signal::unix::{signal, SignalKind};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+	tracing_subscriber::fmt()
+		.with_env_filter(
+			tracing_subscriber::EnvFilter::try_from_default_env()
+				.unwrap_or_else(|_| "info,libp2p=warn".into()),
+		)
+		.with_writer(std::io::stderr)
+		.init();
+	let options = Options::parse();
+	let print_key = options.print_key;
+	let config = options.resolve()?;
+	let key = load_or_create_key(&config.key_file)?;
+	let peer_id = key.public().to_peer_id();
+	let node_key = ddns_resolver::testing::node_key(&key);
+	if print_key {
+		println!(
+			"{}",
+			serde_json::json!({ "nodeKey": format!("0x{}", hex(&node_key)), "peerId": peer_id.to_base58() })
+		);
+		return Ok(());
+	}
+	tracing::info!(target: "ddns", "PeerId {peer_id}, node key 0x{}", hex(&node_key));
+
+	let chain = RpcChain::start(config.chain_rpc.clone());
+	let daemon = Daemon::start(
+		key,
+		chain,
+		DhtConfig {
+			listen: config.listen.clone(),
+			bootnodes: config.bootnodes.clone(),
+			memory: false,
+			query_timeout: config.query_timeout,
+		},
+		Settings {
+			serve: config.serve.clone(),
+			validity_blocks: config.validity_blocks,
+			announce: config.announce.clone(),
+			..Default::default()
+		},
+	)?;
+	http::serve(daemon.clone(), config.http).await?;
+	ddns_resolver::dns::serve(daemon.clone(), ddns_resolver::dns::DnsConfig::from(&config)).await?;
+
+	let mut term = signal(SignalKind::terminate())?;
+	tokio::select! {
+		_ = tokio::signal::ctrl_c() => {},
+		_ = term.recv() => {},
+	}
+	tracing::info!(target: "ddns", "shutting down");
+	daemon.stop();
+	Ok(())
+}

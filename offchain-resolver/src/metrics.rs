@@ -1,0 +1,108 @@
+//! Prometheus metrics, served as text at `GET /metrics`.
+
+use prometheus_client::{
+	encoding::text::encode,
+	metrics::{counter::Counter, family::Family, gauge::Gauge, histogram::Histogram},
+	registry::Registry,
+};
+
+type Labels = Vec<(&'static str, &'static str)>;
+
+pub struct Metrics {
+	registry: Registry,
+	/// Endpoint lookups by result: `found`, `none`, `error`.
+	pub lookups: Family<Labels, Counter>,
+	/// Seconds per endpoint lookup that went to the DHT.
+	pub lookup_seconds: Histogram,
+	/// Records refused, by reason (see `validate::Reject::code`).
+	pub rejected: Family<Labels, Counter>,
+	/// Records accepted from peers and stored.
+	pub stored: Counter,
+	/// Records this daemon signed and published, and publications no peer took.
+	pub published: Counter,
+	pub publish_failures: Counter,
+	/// The finalized block the daemon answers from.
+	pub finalized: Gauge,
+	pub peers: Gauge,
+	/// HTTP requests by status class, DNS queries by response code.
+	pub http: Family<Labels, Counter>,
+	pub dns: Family<Labels, Counter>,
+}
+
+impl Metrics {
+	pub fn new() -> Self {
+		let mut registry = Registry::with_prefix("ddns_resolver");
+		let lookups = Family::<Labels, Counter>::default();
+		let lookup_seconds = Histogram::new(
+			[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.2, 0.5, 1.0, 2.5].into_iter(),
+		);
+		let rejected = Family::<Labels, Counter>::default();
+		let (stored, published, publish_failures) = Default::default();
+		let (finalized, peers) = Default::default();
+		let (http, dns) = Default::default();
+		registry.register("lookups", "Endpoint lookups by result", lookups.clone());
+		registry.register(
+			"lookup_seconds",
+			"Seconds per endpoint lookup in the DHT",
+			lookup_seconds.clone(),
+		);
+		registry.register(
+			"records_rejected",
+			"Endpoint records refused, by reason",
+			rejected.clone(),
+		);
+		registry.register(
+			"records_stored",
+			"Endpoint records accepted from peers",
+			Counter::clone(&stored),
+		);
+		registry.register(
+			"records_published",
+			"Endpoint records signed and published",
+			Counter::clone(&published),
+		);
+		registry.register(
+			"publish_failures",
+			"Publications no peer accepted",
+			Counter::clone(&publish_failures),
+		);
+		registry.register(
+			"finalized_block",
+			"Finalized block the answers reflect",
+			Gauge::clone(&finalized),
+		);
+		registry.register("peers", "Connected DHT peers", Gauge::clone(&peers));
+		registry.register("http_requests", "HTTP requests by status", Family::clone(&http));
+		registry.register("dns_queries", "DNS queries by response code", Family::clone(&dns));
+		Self {
+			registry,
+			lookups,
+			lookup_seconds,
+			rejected,
+			stored,
+			published,
+			publish_failures,
+			finalized,
+			peers,
+			http,
+			dns,
+		}
+	}
+
+	pub fn reject(&self, reason: &'static str) {
+		self.rejected.get_or_create(&vec![("reason", reason)]).inc();
+	}
+
+	pub fn render(&self) -> String {
+		let mut out = String::new();
+		// Writing into a String cannot fail.
+		let _ = encode(&mut out, &self.registry);
+		out
+	}
+}
+
+impl Default for Metrics {
+	fn default() -> Self {
+		Self::new()
+	}
+}

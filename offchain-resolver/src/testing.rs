@@ -1,0 +1,43 @@
+//! Helpers shared by the unit tests, the swarm tests and the DHT benchmark.
+
+use crate::chain::View;
+use ddns_primitives::endpoint::Endpoint;
+use ddns_registry_runtime_api::Lifecycle;
+use libp2p::{identity::Keypair, Multiaddr};
+
+/// The 32 raw bytes of an ed25519 keypair's public key (what the chain stores as node key).
+pub fn node_key(key: &Keypair) -> [u8; 32] {
+	key.clone().try_into_ed25519().expect("an ed25519 keypair").public().to_bytes()
+}
+
+/// An Active view of `name` whose node key is `key`'s, at `epoch`, expiring at `expires_at`.
+pub fn view_for(name: &str, key: &Keypair, epoch: u64, expires_at: u32) -> View {
+	View {
+		name: name.as_bytes().to_vec(),
+		owner: [1u8; 32].into(),
+		state: Lifecycle::Active,
+		expires_at,
+		epoch,
+		node_key: Some(node_key(key)),
+		records: vec![],
+		parent: None,
+		locked: false,
+		registered_at: 1,
+		deposit: 0,
+	}
+}
+
+/// A record for `name` signed by `key`, served by `key`'s PeerId at 127.0.0.1:4001.
+pub fn sign(key: &Keypair, name: &str, epoch: u64, seq: u64, valid_until: u32) -> Vec<u8> {
+	let addr: Multiaddr = "/ip4/127.0.0.1/tcp/4001".parse().expect("a valid multiaddr");
+	let endpoint = Endpoint {
+		name: name.as_bytes().to_vec(),
+		epoch,
+		seq,
+		valid_until,
+		peer_id: key.public().to_peer_id().to_bytes(),
+		addrs: vec![addr.to_vec()],
+	};
+	let signature = key.sign(&endpoint.signing_payload()).expect("ed25519 signs");
+	endpoint.to_wire(&signature.try_into().expect("64 bytes")).expect("a well-formed record")
+}

@@ -1,0 +1,264 @@
+//! Swarms of real daemons (real Kademlia, noise, yamux) over libp2p's in-process memory
+//! transport, following a chain held in memory.
+
+use ddns_primitives::endpoint::{dht_key, Endpoint};
+use ddns_resolver::{
+	testing::{sign, view_for},
+	Daemon, DhtConfig, MemChain, Settings,
+};
+use libp2p::{identity::Keypair, multiaddr::Protocol, Multiaddr, PeerId};
+use std::{future::Future, sync::Arc, time::Duration};
+
+const NAME: &str = "alpha.ddns";
+
+struct Net {
+	chain: Arc<MemChain>,
+	daemons: Vec<Arc<Daemon>>,
+	keys: Vec<Keypair>,
+}
+
+/// `n` daemons, all serving `NAME` (only the one whose key is on chain publishes), all
+/// bootstrapping from the first.
+async fn network(n: usize) -> Net {
+	let chain = MemChain::new();
+	let mut daemons: Vec<Arc<Daemon>> = Vec::new();
+	let mut keys = Vec::new();
+	let mut boot: Option<Multiaddr> = None;
+	for i in 0..n {
+		let key = Keypair::generate_ed25519();
+		keys.push(key.clone());
+		let daemon = Daemon::start(
+			key,
+			chain.clone(),
+			DhtConfig {
+				listen: vec!["/memory/0".parse().unwrap()],
+				bootnodes: boot.iter().cloned().collect(),
+				memory: true,
+				query_timeout: Duration::from_secs(5),
+			},
+			Settings {
+				serve: vec![NAME.into()],
+				announce: vec![format!("/ip4/127.0.0.1/tcp/{}", 4000 + i).parse().unwrap()],
+				..Default::default()
+			},
+		)
+		.unwrap();
+		if boot.is_none() {
+			let listen = eventually("the first daemon listens", || {
+				let d = daemon.clone();
+				async move { d.dht.info().await.listen.first().cloned() }
+			})
+			.await;
+			boot = Some(listen.with(Protocol::P2p(daemon.dht.peer_id())));
+		}
+		daemons.push(daemon);
+	}
+	// Everyone has a routing table before the tests start.
+	for d in &daemons {
+		eventually("routing tables fill", || {
+			let d = d.clone();
+			async move { (d.dht.info().await.routing_table >= 3).then_some(()) }
+		})
+		.await;
+	}
+	Net { chain, daemons, keys }
+}
+
+/// Polls `f` every 50 ms until it returns `Some`, for at most 30 s.
+async fn eventually<T, F, Fut>(what: &str, mut f: F) -> T
+where
+	F: FnMut() -> Fut,
+	Fut: Future<Output = Option<T>>,
+{
+	let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+	loop {
+		if let Some(v) = f().await {
+			return v;
+		}
+		assert!(tokio::time::Instant::now() < deadline, "timed out waiting until {what}");
+		tokio::time::sleep(Duration::from_millis(50)).await;
+	}
+}
+
+/// The PeerId of the endpoint `d` resolves for `NAME`, if any.
+async fn endpoint_of(d: &Daemon) -> Option<PeerId> {
+	let r = d.resolve(NAME).await.unwrap();
+	r.endpoint.as_ref().map(|e| PeerId::from_bytes(&e.peer_id).unwrap())
+}
+
+/// Waits until every daemon in `ds` resolves `NAME` to `peer`.
+async fn all_resolve(ds: &[Arc<Daemon>], peer: PeerId) {
+	for (i, d) in ds.iter().enumerate() {
+		eventually(&format!("daemon {i} resolves to {peer}"), || async {
+			(endpoint_of(d).await == Some(peer)).then_some(())
+		})
+		.await;
+	}
+}
+
+fn publish_view(net: &Net, publisher: usize, epoch: u64) {
+	net.chain.set(NAME, Some(view_for(NAME, &net.keys[publisher], epoch, 100_000)));
+	net.chain.finalize();
+}
+
+fn stored_seq(value: &[u8]) -> (u64, u64) {
+	let (e, _) = Endpoint::from_wire(value).unwrap();
+	(e.epoch, e.seq)
+}
+
+fn rejected(ds: &[Arc<Daemon>], reason: &str) -> u64 {
+	let needle = format!("ddns_resolver_records_rejected_total{{reason=\"{reason}\"}} ");
+	ds.iter()
+		.filter_map(|d| {
+			let text = d.metrics.render();
+			let line = text.lines().find(|l| l.starts_with(&needle))?;
+			line[needle.len()..].trim().parse::<u64>().ok()
+		})
+		.sum()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn records_resolve_everywhere_and_survive_half_the_network() {
+	let net = network(20).await;
+	let publisher = 3;
+	publish_view(&net, publisher, 1);
+	let peer = net.daemons[publisher].dht.peer_id();
+	all_resolve(&net.daemons, peer).await;
+
+	// The answer carries what the publisher announced.
+	let r = net.daemons[12].resolve(NAME).await.unwrap();
+	let e = r.endpoint.as_ref().unwrap();
+	let addr = Multiaddr::try_from(e.addrs[0].clone()).unwrap();
+	assert_eq!(addr.to_string(), "/ip4/127.0.0.1/tcp/4003");
+
+	// Kill half, the publisher and the bootstrap node among them.
+	let (dead, alive): (Vec<_>, Vec<_>) =
+		net.daemons.iter().cloned().enumerate().partition(|(i, _)| i % 2 == 1 || *i == 0);
+	assert_eq!(dead.len(), 11);
+	for (_, d) in &dead {
+		d.stop();
+	}
+	let alive: Vec<_> = alive.into_iter().map(|(_, d)| d).collect();
+	// A new finalized block empties every answer cache, so these are fresh DHT lookups.
+	net.chain.finalize();
+	all_resolve(&alive, peer).await;
+	for d in &net.daemons {
+		d.stop();
+	}
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forged_replayed_and_stale_records_are_rejected_everywhere() {
+	let net = network(20).await;
+	let (publisher, attacker, successor) = (2, 19, 7);
+	let key = dht_key(NAME.as_bytes());
+	publish_view(&net, publisher, 1);
+	let peer = net.daemons[publisher].dht.peer_id();
+	all_resolve(&net.daemons, peer).await;
+	let first = net.daemons[publisher].dht.local(key.clone()).await.unwrap();
+
+	// A renewal (new expiry) makes the publisher sign again with a higher sequence number.
+	net.chain.set(NAME, Some(view_for(NAME, &net.keys[publisher], 1, 100_001)));
+	net.chain.finalize();
+	let second = eventually("the publisher re-signs", || async {
+		let v = net.daemons[publisher].dht.local(key.clone()).await?;
+		(v != first).then_some(v)
+	})
+	.await;
+	assert!(stored_seq(&second) > stored_seq(&first));
+	// How many daemons other than the attacker hold `value`.
+	let holders = |value: Vec<u8>| {
+		let ds = net.daemons.clone();
+		let key = key.clone();
+		async move {
+			let mut n = 0;
+			for (_, d) in ds.iter().enumerate().filter(|(i, _)| *i != attacker) {
+				if d.dht.local(key.clone()).await == Some(value.clone()) {
+					n += 1;
+				}
+			}
+			n
+		}
+	};
+	eventually("the new record replaces the old at its holders", || async {
+		let mut stale = 0;
+		for d in &net.daemons {
+			if d.dht.local(key.clone()).await == Some(first.clone()) {
+				stale += 1;
+			}
+		}
+		(stale == 0).then_some(())
+	})
+	.await;
+	let legit_holders = holders(second.clone()).await;
+	assert!(legit_holders >= 2, "only {legit_holders} daemons hold the record");
+
+	// Forged: right name and epoch, signed by the attacker's key.
+	let forged = sign(&net.keys[attacker], NAME, 1, u64::MAX - 1, 99_000);
+	let _ = net.daemons[attacker].dht.put(key.clone(), forged.clone()).await;
+	// Replayed: the publisher's own older record.
+	let _ = net.daemons[attacker].dht.put(key.clone(), first.clone()).await;
+	eventually("forgeries and replays are counted as rejected", || async {
+		(rejected(&net.daemons, "bad_signature") >= 1 && rejected(&net.daemons, "replay") >= 1)
+			.then_some(())
+	})
+	.await;
+	for (i, d) in net.daemons.iter().enumerate() {
+		if i == attacker {
+			continue;
+		}
+		let stored = d.dht.local(key.clone()).await;
+		assert_ne!(stored.as_ref(), Some(&forged), "daemon {i} stored the forgery");
+		assert_ne!(stored.as_ref(), Some(&first), "daemon {i} went back to the replayed record");
+	}
+	assert_eq!(holders(second.clone()).await, legit_holders);
+	// Every daemon still resolves the publisher, the attacker too (it validates what it finds).
+	net.chain.finalize();
+	all_resolve(&net.daemons, peer).await;
+
+	// Node-key rotation on chain: the old record stops resolving at the very next finalized
+	// block, everywhere, before any new record exists.
+	net.chain.set(NAME, Some(view_for(NAME, &net.keys[successor], 2, 100_001)));
+	net.daemons[successor].stop(); // so that no new record can hide the old one
+	net.chain.finalize();
+	for (i, d) in net.daemons.iter().enumerate() {
+		if i == successor {
+			continue;
+		}
+		assert_eq!(endpoint_of(d).await, None, "daemon {i} still resolves the rotated-out key");
+	}
+	// A stale-epoch record is refused when stored anew.
+	let before = rejected(&net.daemons, "stale_epoch");
+	let _ = net.daemons[attacker].dht.put(key.clone(), second.clone()).await;
+	eventually("stale-epoch stores are rejected", || async {
+		(rejected(&net.daemons, "stale_epoch") > before).then_some(())
+	})
+	.await;
+
+	// Transfer: the chain clears the node key and moves the epoch; nothing resolves.
+	let mut transferred = view_for(NAME, &net.keys[publisher], 3, 100_001);
+	transferred.node_key = None;
+	net.chain.set(NAME, Some(transferred));
+	net.chain.finalize();
+	for d in &net.daemons {
+		assert_eq!(endpoint_of(d).await, None);
+	}
+	for d in &net.daemons {
+		d.stop();
+	}
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_node_key_publishes_and_resolves_within_a_block() {
+	let net = network(20).await;
+	publish_view(&net, 4, 1);
+	all_resolve(&net.daemons, net.daemons[4].dht.peer_id()).await;
+	// Rotate to daemon 9: it notices at the finalized block and publishes; others find it.
+	publish_view(&net, 9, 2);
+	all_resolve(&net.daemons, net.daemons[9].dht.peer_id()).await;
+	let r = net.daemons[0].resolve(NAME).await.unwrap();
+	assert_eq!(r.endpoint.as_ref().unwrap().epoch, 2);
+	for d in &net.daemons {
+		d.stop();
+	}
+}
