@@ -1,21 +1,55 @@
 #!/usr/bin/env bash
-# Sets up, builds and runs a single-node development chain with RPC on ws://127.0.0.1:9944.
-# The chain is kept in ${DDNS_DEV_BASE:-$HOME/.local/share/ddns/dev}; extra arguments go to ddns-node.
+# Sets up, builds and runs a single-node development chain with its resolver daemon:
+#   ddns-node --dev        JSON-RPC on ws://127.0.0.1:9944
+#   ddns-resolver          HTTP on http://127.0.0.1:8053, DNS on 127.0.0.1:5353 (UDP and TCP),
+#                          libp2p on 127.0.0.1:30433 (TCP and QUIC)
+# The chain and the daemon's node key are kept in ${DDNS_DEV_BASE:-$HOME/.local/share/ddns/dev}.
+# DDNS_SERVE="a.ddns,b.ddns" makes the daemon publish endpoint records for those names (set each
+# name's node key on chain to the key printed at start). Extra arguments go to ddns-node.
 # To start from genesis again: ddns-node purge-chain --dev --base-path "$DDNS_DEV_BASE"
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/ddns/target}"
 base="${DDNS_DEV_BASE:-$HOME/.local/share/ddns/dev}"
+bin="$CARGO_TARGET_DIR/release"
 
 bash scripts/setup.sh
-cargo build --release --locked -p ddns-node
-mkdir -p "$base"
+cargo build --release --locked -p ddns-node -p ddns-resolver
+mkdir -p "$base/resolver"
 
-# The off-chain resolver daemon (issues 5/6) will be started here, beside the node.
-exec "$CARGO_TARGET_DIR/release/ddns-node" \
+"$bin/ddns-node" \
 	--dev \
 	--base-path "$base" \
 	--rpc-port 9944 \
 	--rpc-cors all \
-	"$@"
+	"$@" &
+node_pid=$!
+resolver_pid=
+stop() {
+	trap - INT TERM EXIT
+	kill $resolver_pid $node_pid 2>/dev/null || true
+	wait 2>/dev/null || true
+}
+trap stop INT TERM EXIT
+
+serve=()
+IFS=',' read -ra names <<<"${DDNS_SERVE:-}"
+for name in "${names[@]}"; do
+	[ -n "$name" ] && serve+=(--serve "$name")
+done
+key="$base/resolver/node.key"
+echo "resolver node key (put it on chain with registry.setNodeKey):"
+"$bin/ddns-resolver" --print-key --key-file "$key"
+
+# The daemon waits for the node itself and reconnects if the node restarts.
+"$bin/ddns-resolver" \
+	--chain-rpc ws://127.0.0.1:9944 \
+	--key-file "$key" \
+	--http 127.0.0.1:8053 \
+	--dns 127.0.0.1:5353 \
+	${serve[@]+"${serve[@]}"} &
+resolver_pid=$!
+
+# Stop both when either ends.
+wait -n $node_pid $resolver_pid

@@ -11,6 +11,11 @@ if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
 
 apt_missing=()
 command -v protoc >/dev/null 2>&1 || apt_missing+=(protobuf-compiler)
+# DNS clients and the reference servers/load tools of the DNS face's tests and benchmarks.
+command -v dig >/dev/null 2>&1 || apt_missing+=(dnsutils)
+command -v kdig >/dev/null 2>&1 || apt_missing+=(knot-dnsutils)
+[ -x /usr/sbin/nsd ] || apt_missing+=(nsd)
+command -v dnsperf >/dev/null 2>&1 || apt_missing+=(dnsperf)
 if [ "${#apt_missing[@]}" -gt 0 ]; then
 	log "installing Debian packages: ${apt_missing[*]}"
 	$SUDO apt-get update -qq

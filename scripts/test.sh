@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/ddns/target}"
 # The end-to-end tests start this binary.
 export DDNS_NODE_BIN="${DDNS_NODE_BIN:-$CARGO_TARGET_DIR/release/ddns-node}"
+export DDNS_RESOLVER_BIN="${DDNS_RESOLVER_BIN:-$CARGO_TARGET_DIR/release/ddns-resolver}"
 
 started=$SECONDS
 stage_started=$SECONDS
@@ -34,8 +35,8 @@ stage "setup"
 bash scripts/setup.sh
 stage_done
 
-stage "build ddns-node (release)"
-cargo build --release --locked -p ddns-node
+stage "build ddns-node and ddns-resolver (release)"
+cargo build --release --locked -p ddns-node -p ddns-resolver
 stage_done
 
 stage "cargo tests (release, workspace)"

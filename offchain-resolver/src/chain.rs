@@ -63,6 +63,17 @@ pub trait Chain: Send + Sync + 'static {
 	fn heads(&self) -> watch::Receiver<Head>;
 	/// The name's view at `at`, `None` if nobody holds it.
 	fn view(&self, name: &str, at: Head) -> BoxFuture<'_, Result<Option<View>, ChainError>>;
+
+	/// A value of the node's offchain local storage (PERSISTENT), where its offchain worker
+	/// leaves signed records.
+	fn offchain_get(&self, _key: &[u8]) -> BoxFuture<'_, Result<Option<Vec<u8>>, ChainError>> {
+		Box::pin(async { Err(ChainError::Unavailable("this chain has no offchain storage".into())) })
+	}
+
+	/// Sets a value of the node's offchain local storage (PERSISTENT).
+	fn offchain_set(&self, _key: &[u8], _value: &[u8]) -> BoxFuture<'_, Result<(), ChainError>> {
+		Box::pin(async { Err(ChainError::Unavailable("this chain has no offchain storage".into())) })
+	}
 }
 
 pub fn hex(bytes: &[u8]) -> String {
@@ -160,9 +171,45 @@ impl RpcChain {
 	}
 }
 
+impl RpcChain {
+	async fn client(&self) -> Result<Arc<WsClient>, ChainError> {
+		self.client
+			.read()
+			.await
+			.clone()
+			.ok_or_else(|| ChainError::Unavailable(format!("not connected to {}", self.url)))
+	}
+}
+
 impl Chain for RpcChain {
 	fn heads(&self) -> watch::Receiver<Head> {
 		self.heads.subscribe()
+	}
+
+	fn offchain_get(&self, key: &[u8]) -> BoxFuture<'_, Result<Option<Vec<u8>>, ChainError>> {
+		let key = format!("0x{}", hex(key));
+		Box::pin(async move {
+			let value: Option<String> = self
+				.client()
+				.await?
+				.request("offchain_localStorageGet", rpc_params!["PERSISTENT", key])
+				.await
+				.map_err(|e| ChainError::Unavailable(e.to_string()))?;
+			Ok(value.and_then(|v| unhex(&v)))
+		})
+	}
+
+	fn offchain_set(&self, key: &[u8], value: &[u8]) -> BoxFuture<'_, Result<(), ChainError>> {
+		let (key, value) = (format!("0x{}", hex(key)), format!("0x{}", hex(value)));
+		Box::pin(async move {
+			let _: Option<()> = self
+				.client()
+				.await?
+				.request("offchain_localStorageSet", rpc_params!["PERSISTENT", key, value])
+				.await
+				.map_err(|e| ChainError::Unavailable(e.to_string()))?;
+			Ok(())
+		})
 	}
 
 	fn view(&self, name: &str, at: Head) -> BoxFuture<'_, Result<Option<View>, ChainError>> {

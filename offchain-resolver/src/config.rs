@@ -28,6 +28,12 @@ pub struct Options {
 	/// [default: $HOME/.local/share/ddns/resolver/node.key].
 	#[arg(long)]
 	pub key_file: Option<PathBuf>,
+	/// Who signs endpoint records: `local` (this daemon, with --key-file) or `node` (the node's
+	/// offchain worker, with a `ddns` ed25519 key in the node's keystore; needs the node's
+	/// unsafe RPC methods on loopback, and `--offchain-worker always` on a non-validator)
+	/// [default: local].
+	#[arg(long)]
+	pub signer: Option<String>,
 	/// Print this daemon's node key and PeerId as JSON, and exit.
 	#[arg(long)]
 	#[serde(skip)]
@@ -72,6 +78,7 @@ pub struct Options {
 #[derive(Debug, Clone)]
 pub struct Resolved {
 	pub chain_rpc: String,
+	pub signer: crate::daemon::Signer,
 	pub key_file: PathBuf,
 	pub listen: Vec<Multiaddr>,
 	pub bootnodes: Vec<Multiaddr>,
@@ -120,7 +127,13 @@ impl Options {
 		if validity_blocks == 0 {
 			anyhow::bail!("--validity-blocks must be at least 1");
 		}
+		let signer = match self.signer.as_deref().unwrap_or("local") {
+			"local" => crate::daemon::Signer::Local,
+			"node" => crate::daemon::Signer::Node,
+			other => anyhow::bail!("--signer must be `local` or `node`, not {other:?}"),
+		};
 		Ok(Resolved {
+			signer,
 			chain_rpc: self.chain_rpc.unwrap_or_else(|| "ws://127.0.0.1:9944".into()),
 			key_file: self.key_file.unwrap_or(default_key),
 			listen: addrs(&listen, "--listen")?,
@@ -145,6 +158,7 @@ impl Options {
 		}
 		self.chain_rpc = self.chain_rpc.take().or(file.chain_rpc);
 		self.key_file = self.key_file.take().or(file.key_file);
+		self.signer = self.signer.take().or(file.signer);
 		vec(&mut self.listen, file.listen);
 		vec(&mut self.bootnode, file.bootnode);
 		vec(&mut self.announce, file.announce);

@@ -7,8 +7,9 @@ use crate::{
 	metrics::Metrics,
 	validate::{check, supersedes, Reject},
 };
+use codec::Encode;
 use ddns_primitives::{
-	endpoint::{dht_key, name_of_key, Endpoint},
+	endpoint::{dht_key, name_of_key, ocw_signed_key, Endpoint, EndpointRequest, OCW_REQUEST_KEY},
 	record::check_multiaddr,
 };
 use ddns_registry_runtime_api::Lifecycle;
@@ -20,9 +21,21 @@ use std::{
 };
 use tokio::sync::mpsc;
 
+/// Who signs the endpoint records of served names.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Signer {
+	/// The daemon, with its own key (`--key-file`).
+	#[default]
+	Local,
+	/// The node's offchain worker, with a `ddns` key in the node's keystore.
+	Node,
+}
+
 /// How the daemon publishes.
 #[derive(Clone, Debug)]
 pub struct Settings {
+	/// Who signs.
+	pub signer: Signer,
 	/// Names whose endpoint records this daemon signs and publishes (their on-chain node key
 	/// must be this daemon's key).
 	pub serve: Vec<String>,
@@ -38,6 +51,7 @@ pub struct Settings {
 impl Default for Settings {
 	fn default() -> Self {
 		Self {
+			signer: Signer::Local,
 			serve: Vec::new(),
 			validity_blocks: 600,
 			announce: Vec::new(),
@@ -70,6 +84,7 @@ struct Published {
 	valid_until: u32,
 	refresh_at: u32,
 	addrs: Vec<Vec<u8>>,
+	seq: u64,
 }
 
 /// Per finalized block: views read from the chain and endpoint lookups made.
@@ -92,6 +107,8 @@ pub struct Daemon {
 	cache: Mutex<Cache>,
 	published: Mutex<HashMap<String, Published>>,
 	last_seq: Mutex<u64>,
+	/// The last request written for the node's offchain worker.
+	requested: Mutex<Option<Vec<u8>>>,
 	tasks: Mutex<Vec<tokio::task::AbortHandle>>,
 }
 
@@ -117,6 +134,7 @@ impl Daemon {
 			cache: Default::default(),
 			published: Default::default(),
 			last_seq: Mutex::new(0),
+			requested: Default::default(),
 			tasks: Default::default(),
 		});
 		let tasks = vec![
@@ -309,9 +327,14 @@ impl Daemon {
 	/// addresses changed; refreshes it in the DHT every quarter of its validity.
 	async fn publish(&self, name: &str, head: Head) -> Result<(), String> {
 		let (_, view) = self.view(name).await.map_err(|e| e.to_string())?;
-		let ours = view
-			.as_ref()
-			.filter(|v| v.state == Lifecycle::Active && v.node_key == Some(self.node_key()));
+		// With the node signing, the offchain worker knows whether its keystore holds the key.
+		let ours = view.as_ref().filter(|v| {
+			v.state == Lifecycle::Active &&
+				match self.settings.signer {
+					Signer::Local => v.node_key == Some(self.node_key()),
+					Signer::Node => v.node_key.is_some(),
+				}
+		});
 		let Some(view) = ours else {
 			if self.published.lock().expect("not poisoned").remove(name).is_some() {
 				tracing::warn!(
@@ -321,50 +344,50 @@ impl Daemon {
 			}
 			return Ok(());
 		};
-		let valid_until =
-			head.number.saturating_add(self.settings.validity_blocks).min(view.expires_at);
-		if valid_until <= head.number {
-			return Ok(());
-		}
 		let addrs = self.addrs().await;
 		let previous = self.published.lock().expect("not poisoned").get(name).cloned();
-		let due = match &previous {
-			None => true,
-			Some(p) => {
-				p.epoch != view.epoch
-					|| p.expires_at != view.expires_at
-					|| p.addrs != addrs
-					|| head.number >= p.refresh_at
-					|| head.number >= p.valid_until
+		let refresh_due = |p: &Published| head.number >= p.refresh_at || head.number >= p.valid_until;
+		let (endpoint, wire) = match self.settings.signer {
+			Signer::Local => {
+				let due = previous.as_ref().is_none_or(|p| {
+					p.epoch != view.epoch ||
+						p.expires_at != view.expires_at ||
+						p.addrs != addrs || refresh_due(p)
+				});
+				if !due {
+					return Ok(());
+				}
+				match self.sign(name, view, head, addrs)? {
+					Some(signed) => signed,
+					None => return Ok(()),
+				}
+			},
+			Signer::Node => {
+				self.request_signatures(addrs).await?;
+				let key = ocw_signed_key(name.as_bytes());
+				let Some(wire) = self.chain.offchain_get(&key).await.map_err(|e| e.to_string())?
+				else {
+					return Ok(());
+				};
+				let endpoint = check(&wire, name, Some(view), head.number).map_err(|r| {
+					format!("the node's record does not validate at #{} yet ({r})", head.number)
+				})?;
+				if previous.as_ref().is_some_and(|p| p.seq == endpoint.seq && !refresh_due(p)) {
+					return Ok(());
+				}
+				(endpoint, wire)
 			},
 		};
-		if !due {
-			return Ok(());
-		}
-		let endpoint = Endpoint {
-			name: name.as_bytes().to_vec(),
-			epoch: view.epoch,
-			seq: self.next_seq(),
-			valid_until,
-			peer_id: self.dht.peer_id().to_bytes(),
-			addrs: addrs.clone(),
-		};
-		let signature: [u8; 64] = self
-			.key
-			.sign(&endpoint.signing_payload())
-			.map_err(|e| e.to_string())?
-			.try_into()
-			.map_err(|_| "an ed25519 signature is 64 bytes".to_owned())?;
-		let wire = endpoint.to_wire(&signature).map_err(|e| e.code().to_owned())?;
 		let refresh = (self.settings.validity_blocks / 4).max(1);
 		self.published.lock().expect("not poisoned").insert(
 			name.to_owned(),
 			Published {
 				epoch: view.epoch,
 				expires_at: view.expires_at,
-				valid_until,
+				valid_until: endpoint.valid_until,
 				refresh_at: head.number + refresh,
-				addrs,
+				addrs: endpoint.addrs.clone(),
+				seq: endpoint.seq,
 			},
 		);
 		self.metrics.published.inc();
@@ -380,8 +403,59 @@ impl Daemon {
 		}
 		tracing::info!(
 			target: "ddns::publish",
-			"published {name} epoch {} seq {} valid until #{valid_until}", endpoint.epoch, endpoint.seq
+			"published {name} epoch {} seq {} valid until #{}",
+			endpoint.epoch,
+			endpoint.seq,
+			endpoint.valid_until
 		);
+		Ok(())
+	}
+
+	/// Signs a fresh record with the daemon's own key; `None` if the name expires now.
+	fn sign(
+		&self,
+		name: &str,
+		view: &View,
+		head: Head,
+		addrs: Vec<Vec<u8>>,
+	) -> Result<Option<(Endpoint, Vec<u8>)>, String> {
+		let valid_until =
+			head.number.saturating_add(self.settings.validity_blocks).min(view.expires_at);
+		if valid_until <= head.number {
+			return Ok(None);
+		}
+		let endpoint = Endpoint {
+			name: name.as_bytes().to_vec(),
+			epoch: view.epoch,
+			seq: self.next_seq(),
+			valid_until,
+			peer_id: self.dht.peer_id().to_bytes(),
+			addrs,
+		};
+		let signature: [u8; 64] = self
+			.key
+			.sign(&endpoint.signing_payload())
+			.map_err(|e| e.to_string())?
+			.try_into()
+			.map_err(|_| "an ed25519 signature is 64 bytes".to_owned())?;
+		let wire = endpoint.to_wire(&signature).map_err(|e| e.code().to_owned())?;
+		Ok(Some((endpoint, wire)))
+	}
+
+	/// Tells the node's offchain worker what to sign (when it changed since the last time).
+	async fn request_signatures(&self, addrs: Vec<Vec<u8>>) -> Result<(), String> {
+		let request = EndpointRequest {
+			peer_id: self.dht.peer_id().to_bytes(),
+			addrs,
+			names: self.settings.serve.iter().map(|n| n.as_bytes().to_vec()).collect(),
+			validity_blocks: self.settings.validity_blocks,
+		}
+		.encode();
+		if self.requested.lock().expect("not poisoned").as_ref() == Some(&request) {
+			return Ok(());
+		}
+		self.chain.offchain_set(OCW_REQUEST_KEY, &request).await.map_err(|e| e.to_string())?;
+		*self.requested.lock().expect("not poisoned") = Some(request);
 		Ok(())
 	}
 

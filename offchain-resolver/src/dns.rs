@@ -435,6 +435,15 @@ impl Server {
 					);
 				}
 			},
+			// `_<proto>.<name>` above an SRV record exists, with no records of its own.
+			[protocol] => {
+				let above_srv = view.records.iter().any(|record| {
+					matches!(record, ChainRecord::Srv { protocol: p, .. } if p.as_slice() == protocol.as_bytes())
+				});
+				if !above_srv {
+					return None;
+				}
+			},
 			[service, protocol] => {
 				let srvs: Vec<_> = view
 					.records

@@ -43,6 +43,7 @@ async fn main() -> anyhow::Result<()> {
 			query_timeout: config.query_timeout,
 		},
 		Settings {
+			signer: config.signer,
 			serve: config.serve.clone(),
 			validity_blocks: config.validity_blocks,
 			announce: config.announce.clone(),

@@ -34,6 +34,32 @@ pub const SIGNATURE_LEN: usize = 64;
 /// Prefix of the DHT key of a name's endpoint record; the name follows.
 pub const DHT_KEY_PREFIX: &[u8] = b"/ddns/endpoint/1/";
 
+/// Offchain local storage key (PERSISTENT) under which a resolver daemon asks its node's
+/// offchain worker to sign endpoint records ([`EndpointRequest`], SCALE-encoded).
+pub const OCW_REQUEST_KEY: &[u8] = b"ddns::endpoint::request";
+/// Prefix of the offchain local storage keys where the offchain worker leaves signed records
+/// (wire form); the name follows.
+pub const OCW_SIGNED_PREFIX: &[u8] = b"ddns::endpoint::signed::";
+/// Most names one request may ask the offchain worker to sign for.
+pub const MAX_REQUEST_NAMES: usize = 64;
+
+/// What a daemon asks the offchain worker to sign: records for `names` pointing at this
+/// PeerId and these addresses, each valid for `validity_blocks` (capped by the expiry).
+#[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
+pub struct EndpointRequest {
+	pub peer_id: Vec<u8>,
+	pub addrs: Vec<Vec<u8>>,
+	pub names: Vec<Vec<u8>>,
+	pub validity_blocks: u32,
+}
+
+/// The offchain local storage key of `name`'s record signed by the offchain worker.
+pub fn ocw_signed_key(name: &[u8]) -> Vec<u8> {
+	let mut key = OCW_SIGNED_PREFIX.to_vec();
+	key.extend_from_slice(name);
+	key
+}
+
 /// What an endpoint record says (everything but the signature).
 #[derive(Clone, PartialEq, Eq, Debug, Encode, Decode)]
 pub struct Endpoint {

@@ -6,4 +6,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_timestamp, Timestamp]
 	[pallet_sudo, Sudo]
 	[pallet_ddns_registry, Registry]
+	[pallet_ddns_validators, Validators]
 );

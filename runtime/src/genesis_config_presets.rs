@@ -3,7 +3,7 @@
 
 use crate::{
 	AccountId, Balance, BalancesConfig, BlockNumber, RegistryConfig, RuntimeGenesisConfig,
-	SudoConfig, DAYS, MILLI_UNIT, MINUTES, UNIT,
+	SessionConfig, SessionKeys, SudoConfig, ValidatorsConfig, DAYS, MILLI_UNIT, MINUTES, UNIT,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -18,8 +18,10 @@ use sp_runtime::Perbill;
 /// What each well-known development account starts with: one million DDNS.
 pub const ENDOWMENT: crate::Balance = 1_000_000 * UNIT;
 
-fn authority(who: Sr25519Keyring, grandpa: Ed25519Keyring) -> (AuraId, GrandpaId) {
-	(who.public().into(), grandpa.public().into())
+/// A genesis validator: its account, and session keys from the same well-known seed (Aura on
+/// sr25519, GRANDPA on ed25519).
+fn authority(who: Sr25519Keyring, grandpa: Ed25519Keyring) -> (AccountId, AuraId, GrandpaId) {
+	(who.to_account_id(), who.public().into(), grandpa.public().into())
 }
 
 /// Every well-known development account (Alice..Ferdie and their stashes).
@@ -70,7 +72,7 @@ pub fn local_registry_params() -> Params<Balance, BlockNumber> {
 }
 
 fn testnet_genesis(
-	initial_authorities: Vec<(AuraId, GrandpaId)>,
+	initial_authorities: Vec<(AccountId, AuraId, GrandpaId)>,
 	endowed_accounts: Vec<AccountId>,
 	root: AccountId,
 	registry: Params<Balance, BlockNumber>,
@@ -79,11 +81,17 @@ fn testnet_genesis(
 		balances: BalancesConfig {
 			balances: endowed_accounts.into_iter().map(|k| (k, ENDOWMENT)).collect::<Vec<_>>(),
 		},
-		aura: pallet_aura::GenesisConfig {
-			authorities: initial_authorities.iter().map(|x| x.0.clone()).collect::<Vec<_>>(),
+		// Aura and GRANDPA get their authorities from the session keys below.
+		validators: ValidatorsConfig {
+			initial: initial_authorities.iter().map(|x| x.0.clone()).collect::<Vec<_>>(),
 		},
-		grandpa: pallet_grandpa::GenesisConfig {
-			authorities: initial_authorities.iter().map(|x| (x.1.clone(), 1)).collect::<Vec<_>>(),
+		session: SessionConfig {
+			keys: initial_authorities
+				.iter()
+				.map(|(who, aura, grandpa)| {
+					(who.clone(), who.clone(), SessionKeys { aura: aura.clone(), grandpa: grandpa.clone() })
+				})
+				.collect::<Vec<_>>(),
 		},
 		sudo: SudoConfig { key: Some(root) },
 		registry: RegistryConfig { params: Some(registry) },
@@ -175,6 +183,28 @@ mod tests {
 						pallet_ddns_registry::Pallet::<Runtime>::reward_pot()
 					) > 0
 				);
+			});
+		}
+	}
+
+	#[test]
+	fn genesis_validators_author_and_vote_through_their_session_keys() {
+		for (preset, n) in [
+			(sp_genesis_builder::DEV_RUNTIME_PRESET, 1),
+			(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET, 4),
+		] {
+			build(preset).execute_with(|| {
+				let validators = pallet_ddns_validators::Validators::<Runtime>::get();
+				assert_eq!(validators.len(), n, "{preset}");
+				assert_eq!(pallet_session::Validators::<Runtime>::get(), validators.to_vec());
+				let aura = pallet_aura::Authorities::<Runtime>::get();
+				assert_eq!(aura.len(), n, "{preset}: Aura authorities from session keys");
+				assert_eq!(pallet_grandpa::Pallet::<Runtime>::grandpa_authorities().len(), n);
+				// Each validator's Aura key is the one its session keys hold.
+				for (who, key) in validators.iter().zip(aura.iter()) {
+					let keys = pallet_session::NextKeys::<Runtime>::get(who).expect("keys set");
+					assert_eq!(&keys.aura, key);
+				}
 			});
 		}
 	}

@@ -59,7 +59,7 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("ddns"),
 	impl_name: alloc::borrow::Cow::Borrowed("ddns-node"),
 	authoring_version: 1,
-	spec_version: 100,
+	spec_version: 101,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
 	transaction_version: 1,
@@ -183,4 +183,10 @@ mod runtime {
 
 	#[runtime::pallet_index(10)]
 	pub type Registry = pallet_ddns_registry;
+
+	#[runtime::pallet_index(11)]
+	pub type Validators = pallet_ddns_validators;
+
+	#[runtime::pallet_index(12)]
+	pub type Session = pallet_session;
 }

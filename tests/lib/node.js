@@ -14,24 +14,32 @@ import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Keyring } from '@polkadot/keyring';
 import { cryptoWaitReady, randomAsU8a } from '@polkadot/util-crypto';
 
-/** Where the node binary is: `DDNS_NODE_BIN`, else `$CARGO_TARGET_DIR/release`, else the shared cache. */
-export function nodeBinary() {
+/**
+ * Where a release binary of ours is: `$<envVar>`, else `$CARGO_TARGET_DIR/release/<name>`,
+ * else the shared cache.
+ */
+export function releaseBinary(name, envVar) {
   let bin;
-  if (process.env.DDNS_NODE_BIN) {
-    bin = process.env.DDNS_NODE_BIN;
+  if (process.env[envVar]) {
+    bin = process.env[envVar];
   } else if (process.env.CARGO_TARGET_DIR) {
-    bin = path.join(process.env.CARGO_TARGET_DIR, 'release', 'ddns-node');
+    bin = path.join(process.env.CARGO_TARGET_DIR, 'release', name);
   } else {
-    bin = path.join(os.homedir(), '.cache', 'ddns', 'target', 'release', 'ddns-node');
+    bin = path.join(os.homedir(), '.cache', 'ddns', 'target', 'release', name);
   }
   bin = path.resolve(bin);
   if (!existsSync(bin)) {
     throw new Error(
-      `ddns-node binary not found at ${bin}; build it with ` +
-        '`cargo build --release --locked -p ddns-node` or set DDNS_NODE_BIN',
+      `${name} binary not found at ${bin}; build it with ` +
+        `\`cargo build --release --locked -p ${name}\` or set ${envVar}`,
     );
   }
   return bin;
+}
+
+/** Where the node binary is: `DDNS_NODE_BIN`, else `$CARGO_TARGET_DIR/release`, else the shared cache. */
+export function nodeBinary() {
+  return releaseBinary('ddns-node', 'DDNS_NODE_BIN');
 }
 
 /** A TCP port nothing listens on right now (bind port 0 on loopback and read what the OS gave). */
@@ -48,13 +56,13 @@ export function freePort() {
 }
 
 /** `n` distinct free ports. */
-async function freePorts(n) {
+export async function freePorts(n) {
   const ports = new Set();
   while (ports.size < n) ports.add(await freePort());
   return [...ports];
 }
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** The last `lines` lines of a file, or '' if it cannot be read. */
 export function tailFile(file, lines = 40) {
@@ -104,7 +112,7 @@ export function runBinary(args, { timeoutMs = 60_000, bin = nodeBinary() } = {})
 }
 
 // Every node started by this process, so a crashing test run still kills them.
-const live = new Set();
+export const live = new Set();
 process.on('exit', () => {
   for (const child of live) {
     try {

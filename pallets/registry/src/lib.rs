@@ -32,6 +32,7 @@ pub use pallet::*;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 mod lifecycle;
+pub mod offchain;
 #[cfg(test)]
 mod mock;
 #[cfg(test)]
@@ -363,6 +364,10 @@ pub mod pallet {
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn on_initialize(now: BlockNumberFor<T>) -> Weight {
 			Self::process_lifecycle(now)
+		}
+
+		fn offchain_worker(now: BlockNumberFor<T>) {
+			Self::sign_endpoints(now)
 		}
 
 		#[cfg(feature = "try-runtime")]

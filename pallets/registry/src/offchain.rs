@@ -1,0 +1,92 @@
+//! The offchain worker's share of endpoint publishing: signing with a node key that lives in the
+//! node's keystore (key type `ddns`, ed25519), so that it never leaves the node.
+//!
+//! A resolver daemon started with `--signer node` writes an [`EndpointRequest`] (its PeerId,
+//! addresses and the names it serves) to the node's offchain local storage. At every imported
+//! block this worker signs, for each requested name that is Active and whose on-chain node key
+//! is in the keystore, a fresh record whenever the epoch, the addresses or the expiry changed or
+//! half the validity has passed, and leaves it in local storage for the daemon to publish. The
+//! daemon publishes only what validates at the finalized head. See `docs/endpoints.md`.
+
+use crate::{Config, Lifecycle, Pallet};
+use codec::Decode;
+use ddns_primitives::endpoint::{
+	ocw_signed_key, Endpoint, EndpointRequest, MAX_REQUEST_NAMES, OCW_REQUEST_KEY,
+};
+use frame_system::pallet_prelude::BlockNumberFor;
+use sp_core::{crypto::KeyTypeId, offchain::StorageKind};
+use sp_runtime::traits::UniqueSaturatedInto;
+
+/// The keystore key type of node keys.
+pub const KEY_TYPE: KeyTypeId = KeyTypeId(*b"ddns");
+
+impl<T: Config> Pallet<T> {
+	/// Signs the endpoint records the local daemon asked for (see the module docs).
+	pub(crate) fn sign_endpoints(now: BlockNumberFor<T>) {
+		let Some(raw) = sp_io::offchain::local_storage_get(StorageKind::PERSISTENT, OCW_REQUEST_KEY)
+		else {
+			return;
+		};
+		let Ok(request) = EndpointRequest::decode(&mut &raw[..]) else {
+			log::warn!(target: "ddns", "undecodable endpoint request in offchain storage");
+			return;
+		};
+		let keys = sp_io::crypto::ed25519_public_keys(KEY_TYPE);
+		if keys.is_empty() {
+			return;
+		}
+		let now: u32 = now.unique_saturated_into();
+		let validity = request.validity_blocks.max(2);
+		for name in request.names.iter().take(MAX_REQUEST_NAMES) {
+			let Ok(view) = Self::resolve(name) else { continue };
+			let Some(node_key) = view.node_key.filter(|_| view.state == Lifecycle::Active) else {
+				continue;
+			};
+			let Some(public) = keys.iter().find(|k| k.0 == node_key) else { continue };
+			let expires: u32 = view.expires_at.unique_saturated_into();
+			let valid_until = now.saturating_add(validity).min(expires);
+			if valid_until <= now {
+				continue;
+			}
+			let slot = ocw_signed_key(name);
+			let old = sp_io::offchain::local_storage_get(StorageKind::PERSISTENT, &slot)
+				.and_then(|wire| Endpoint::from_wire(&wire).ok())
+				.map(|(e, _)| e);
+			let current = old.as_ref().is_some_and(|o| {
+				o.epoch == view.epoch &&
+					o.peer_id == request.peer_id &&
+					o.addrs == request.addrs &&
+					o.valid_until <= expires &&
+					valid_until.saturating_sub(o.valid_until) < validity / 2
+			});
+			if current {
+				continue;
+			}
+			let seq = sp_io::offchain::timestamp()
+				.unix_millis()
+				.max(old.map_or(0, |o| o.seq.saturating_add(1)));
+			let endpoint = Endpoint {
+				name: name.clone(),
+				epoch: view.epoch,
+				seq,
+				valid_until,
+				peer_id: request.peer_id.clone(),
+				addrs: request.addrs.clone(),
+			};
+			let Some(signature) =
+				sp_io::crypto::ed25519_sign(KEY_TYPE, public, &endpoint.signing_payload())
+			else {
+				continue;
+			};
+			let signature: [u8; 64] = signature.0;
+			match endpoint.to_wire(&signature) {
+				Ok(wire) => {
+					sp_io::offchain::local_storage_set(StorageKind::PERSISTENT, &slot, &wire);
+					log::info!(target: "ddns", "signed an endpoint record, epoch {}, seq {seq}", view.epoch);
+				},
+				Err(e) => log::warn!(target: "ddns", "endpoint request refused: {}", e.code()),
+			}
+		}
+	}
+}
+

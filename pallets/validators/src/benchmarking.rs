@@ -1,0 +1,45 @@
+//! Benchmarks of the validator-set calls, at their worst case: a set one short of full (add)
+//! and a full set with the account last (remove).
+
+use super::*;
+use frame_benchmarking::v2::*;
+use frame_support::traits::{EnsureOrigin, Get};
+use frame_system::RawOrigin;
+use pallet::*;
+
+fn fill<T: Config>(n: u32) {
+	let set: alloc::vec::Vec<T::AccountId> = (0..n).map(|i| account("validator", i, 0)).collect();
+	Validators::<T>::put(frame_support::BoundedVec::try_from(set).expect("n ≤ MaxValidators"));
+}
+
+#[benchmarks]
+mod benchmarks {
+	use super::*;
+
+	#[benchmark]
+	fn add_validator() -> Result<(), BenchmarkError> {
+		fill::<T>(T::MaxValidators::get() - 1);
+		let origin =
+			T::AddRemoveOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let who: T::AccountId = account("new", 0, 0);
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, who.clone());
+		assert!(Validators::<T>::get().contains(&who));
+		Ok(())
+	}
+
+	#[benchmark]
+	fn remove_validator() -> Result<(), BenchmarkError> {
+		let max = T::MaxValidators::get();
+		fill::<T>(max);
+		let origin =
+			T::AddRemoveOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let who: T::AccountId = account("validator", max - 1, 0);
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, who.clone());
+		assert!(!Validators::<T>::get().contains(&who));
+		Ok(())
+	}
+
+	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
+}
