@@ -67,12 +67,16 @@ pub trait Chain: Send + Sync + 'static {
 	/// A value of the node's offchain local storage (PERSISTENT), where its offchain worker
 	/// leaves signed records.
 	fn offchain_get(&self, _key: &[u8]) -> BoxFuture<'_, Result<Option<Vec<u8>>, ChainError>> {
-		Box::pin(async { Err(ChainError::Unavailable("this chain has no offchain storage".into())) })
+		Box::pin(async {
+			Err(ChainError::Unavailable("this chain has no offchain storage".into()))
+		})
 	}
 
 	/// Sets a value of the node's offchain local storage (PERSISTENT).
 	fn offchain_set(&self, _key: &[u8], _value: &[u8]) -> BoxFuture<'_, Result<(), ChainError>> {
-		Box::pin(async { Err(ChainError::Unavailable("this chain has no offchain storage".into())) })
+		Box::pin(async {
+			Err(ChainError::Unavailable("this chain has no offchain storage".into()))
+		})
 	}
 }
 

@@ -329,8 +329,8 @@ impl Daemon {
 		let (_, view) = self.view(name).await.map_err(|e| e.to_string())?;
 		// With the node signing, the offchain worker knows whether its keystore holds the key.
 		let ours = view.as_ref().filter(|v| {
-			v.state == Lifecycle::Active &&
-				match self.settings.signer {
+			v.state == Lifecycle::Active
+				&& match self.settings.signer {
 					Signer::Local => v.node_key == Some(self.node_key()),
 					Signer::Node => v.node_key.is_some(),
 				}
@@ -346,13 +346,15 @@ impl Daemon {
 		};
 		let addrs = self.addrs().await;
 		let previous = self.published.lock().expect("not poisoned").get(name).cloned();
-		let refresh_due = |p: &Published| head.number >= p.refresh_at || head.number >= p.valid_until;
+		let refresh_due =
+			|p: &Published| head.number >= p.refresh_at || head.number >= p.valid_until;
 		let (endpoint, wire) = match self.settings.signer {
 			Signer::Local => {
 				let due = previous.as_ref().is_none_or(|p| {
-					p.epoch != view.epoch ||
-						p.expires_at != view.expires_at ||
-						p.addrs != addrs || refresh_due(p)
+					p.epoch != view.epoch
+						|| p.expires_at != view.expires_at
+						|| p.addrs != addrs
+						|| refresh_due(p)
 				});
 				if !due {
 					return Ok(());

@@ -40,6 +40,10 @@ const EDNS_PAYLOAD: u16 = 1232;
 const PLAIN_PAYLOAD: usize = 512;
 /// CNAME links followed inside the zone.
 const MAX_CHASE: usize = 8;
+/// Most UDP queries answered at once.
+const MAX_IN_FLIGHT: usize = 4096;
+/// Most DNS-over-TCP connections served at once (each closes after 10 s idle).
+const MAX_TCP_CONNECTIONS: usize = 512;
 /// The label of libp2p endpoint TXT records.
 pub const DNSADDR_LABEL: &str = "_dnsaddr";
 
@@ -70,23 +74,35 @@ pub async fn serve(daemon: Arc<Daemon>, config: DnsConfig) -> anyhow::Result<Soc
 	tracing::info!(target: "ddns::dns", "DNS on {bound} (UDP and TCP)");
 	let server = Arc::new(Server { daemon, config });
 	let s = server.clone();
+	// Queries in flight at once; past that, UDP queries are dropped (clients retry) rather
+	// than queued without bound behind slow DHT lookups.
+	let in_flight = Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT));
 	tokio::spawn(async move {
 		let mut buf = vec![0u8; 65_535];
 		loop {
 			let Ok((len, peer)) = udp.recv_from(&mut buf).await else { continue };
+			let Ok(permit) = in_flight.clone().try_acquire_owned() else { continue };
 			let packet = buf[..len].to_vec();
 			let (s, udp) = (s.clone(), udp.clone());
 			tokio::spawn(async move {
 				if let Some(out) = s.answer(&packet, Transport::Udp).await {
 					let _ = udp.send_to(&out, peer).await;
 				}
+				drop(permit);
 			});
 		}
 	});
+	let connections = Arc::new(tokio::sync::Semaphore::new(MAX_TCP_CONNECTIONS));
 	tokio::spawn(async move {
 		loop {
+			// At the limit, new connections wait in the kernel's backlog.
+			let Ok(permit) = connections.clone().acquire_owned().await else { return };
 			let Ok((stream, _)) = tcp.accept().await else { continue };
-			tokio::spawn(server.clone().tcp_connection(stream));
+			let server = server.clone();
+			tokio::spawn(async move {
+				server.tcp_connection(stream).await;
+				drop(permit);
+			});
 		}
 	});
 	Ok(bound)
@@ -302,8 +318,16 @@ impl Server {
 		let mut answers = Vec::new();
 		let mut owner = owner.clone();
 		let mut head = self.daemon.head();
+		let mut seen: Vec<String> = Vec::new();
 		for _ in 0..=MAX_CHASE {
 			let (prefix, name) = split(&owner.to_lowercase());
+			// A CNAME loop: the chain so far is the answer, each link once.
+			if name.as_ref().is_some_and(|n| prefix.is_empty() && seen.contains(n)) {
+				return Ok(Found { rcode: ResponseCode::NoError, answers, head });
+			}
+			if let (true, Some(n)) = (prefix.is_empty(), &name) {
+				seen.push(n.clone());
+			}
 			let Some(name) = name else {
 				return Ok(Found { rcode: ResponseCode::NXDomain, answers, head });
 			};
@@ -531,6 +555,10 @@ impl Server {
 fn split(name: &Name) -> (Vec<String>, Option<String>) {
 	let labels: Vec<String> =
 		name.iter().map(|l| String::from_utf8_lossy(l).into_owned()).collect();
+	// A dot inside a label (possible on the wire) is no ddns name.
+	if labels.iter().any(|l| l.contains('.')) {
+		return (Vec::new(), None);
+	}
 	let underscored = labels.iter().take_while(|l| l.starts_with('_')).count();
 	let rest = &labels[underscored..];
 	if rest.len() < 2 {
@@ -584,5 +612,7 @@ mod tests {
 			(vec!["_http".into(), "_tcp".into()], Some("www.example.ddns".into()))
 		);
 		assert_eq!(split(&n("_dnsaddr.ddns.")), (vec!["_dnsaddr".into()], None));
+		let dotted = Name::from_labels(vec![&b"www.example"[..], &b"ddns"[..]]).unwrap();
+		assert_eq!(split(&dotted), (vec![], None));
 	}
 }

@@ -12,27 +12,39 @@ use hyper::{
 	service::service_fn,
 	Method, Request, Response, StatusCode,
 };
-use hyper_util::rt::TokioIo;
+use hyper_util::rt::{TokioIo, TokioTimer};
 use libp2p::{Multiaddr, PeerId};
 use serde_json::{json, Value};
 use std::{convert::Infallible, net::SocketAddr, sync::Arc};
 use tokio::net::TcpListener;
+
+/// Most HTTP connections served at once.
+const MAX_CONNECTIONS: usize = 512;
 
 /// Binds `addr` and serves until the task is dropped; returns the bound address.
 pub async fn serve(daemon: Arc<Daemon>, addr: SocketAddr) -> anyhow::Result<SocketAddr> {
 	let listener = TcpListener::bind(addr).await?;
 	let bound = listener.local_addr()?;
 	tracing::info!(target: "ddns::http", "HTTP on http://{bound}");
+	let connections = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
 	tokio::spawn(async move {
 		loop {
+			// At the limit, new connections wait in the kernel's backlog.
+			let Ok(permit) = connections.clone().acquire_owned().await else { return };
 			let Ok((stream, _)) = listener.accept().await else { continue };
 			let daemon = daemon.clone();
 			tokio::spawn(async move {
+				let _permit = permit;
 				let service = service_fn(move |req| {
 					let daemon = daemon.clone();
 					async move { Ok::<_, Infallible>(handle(&daemon, req).await) }
 				});
-				let _ = http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+				// Slow or idle clients (headers not complete within 10 s) are cut off.
+				let _ = http1::Builder::new()
+					.timer(TokioTimer::new())
+					.header_read_timeout(std::time::Duration::from_secs(10))
+					.serve_connection(TokioIo::new(stream), service)
+					.await;
 			});
 		}
 	});

@@ -89,7 +89,11 @@ fn testnet_genesis(
 			keys: initial_authorities
 				.iter()
 				.map(|(who, aura, grandpa)| {
-					(who.clone(), who.clone(), SessionKeys { aura: aura.clone(), grandpa: grandpa.clone() })
+					(
+						who.clone(),
+						who.clone(),
+						SessionKeys { aura: aura.clone(), grandpa: grandpa.clone() },
+					)
 				})
 				.collect::<Vec<_>>(),
 		},

@@ -32,9 +32,9 @@ pub use pallet::*;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 mod lifecycle;
-pub mod offchain;
 #[cfg(test)]
 mod mock;
+pub mod offchain;
 #[cfg(test)]
 mod tests;
 #[cfg(any(feature = "try-runtime", test))]

@@ -23,7 +23,8 @@ pub const KEY_TYPE: KeyTypeId = KeyTypeId(*b"ddns");
 impl<T: Config> Pallet<T> {
 	/// Signs the endpoint records the local daemon asked for (see the module docs).
 	pub(crate) fn sign_endpoints(now: BlockNumberFor<T>) {
-		let Some(raw) = sp_io::offchain::local_storage_get(StorageKind::PERSISTENT, OCW_REQUEST_KEY)
+		let Some(raw) =
+			sp_io::offchain::local_storage_get(StorageKind::PERSISTENT, OCW_REQUEST_KEY)
 		else {
 			return;
 		};
@@ -53,11 +54,11 @@ impl<T: Config> Pallet<T> {
 				.and_then(|wire| Endpoint::from_wire(&wire).ok())
 				.map(|(e, _)| e);
 			let current = old.as_ref().is_some_and(|o| {
-				o.epoch == view.epoch &&
-					o.peer_id == request.peer_id &&
-					o.addrs == request.addrs &&
-					o.valid_until <= expires &&
-					valid_until.saturating_sub(o.valid_until) < validity / 2
+				o.epoch == view.epoch
+					&& o.peer_id == request.peer_id
+					&& o.addrs == request.addrs
+					&& o.valid_until <= expires
+					&& valid_until.saturating_sub(o.valid_until) < validity / 2
 			});
 			if current {
 				continue;
@@ -89,4 +90,3 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 }
-

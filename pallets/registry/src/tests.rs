@@ -950,7 +950,10 @@ mod offchain_signing {
 	}
 
 	fn signed(name: &str) -> Option<Vec<u8>> {
-		sp_io::offchain::local_storage_get(StorageKind::PERSISTENT, &ocw_signed_key(name.as_bytes()))
+		sp_io::offchain::local_storage_get(
+			StorageKind::PERSISTENT,
+			&ocw_signed_key(name.as_bytes()),
+		)
 	}
 
 	#[test]
@@ -965,9 +968,17 @@ mod offchain_signing {
 		ext.execute_with(|| {
 			register(ALICE, "keyed.ddns", BOB, 1);
 			register(ALICE, "other.ddns", BOB, 1);
-			assert_ok!(Registry::set_node_key(RuntimeOrigin::signed(BOB), n("keyed.ddns"), Some(public.0)));
+			assert_ok!(Registry::set_node_key(
+				RuntimeOrigin::signed(BOB),
+				n("keyed.ddns"),
+				Some(public.0)
+			));
 			// A key the keystore does not hold.
-			assert_ok!(Registry::set_node_key(RuntimeOrigin::signed(BOB), n("other.ddns"), Some([9; 32])));
+			assert_ok!(Registry::set_node_key(
+				RuntimeOrigin::signed(BOB),
+				n("other.ddns"),
+				Some([9; 32])
+			));
 
 			// No request: nothing is signed.
 			Registry::offchain_worker(now());
@@ -998,14 +1009,22 @@ mod offchain_signing {
 			assert_eq!(signed("keyed.ddns"), Some(wire.clone()));
 
 			// A new epoch (the key set again) makes it sign anew, with a higher sequence number.
-			assert_ok!(Registry::set_node_key(RuntimeOrigin::signed(BOB), n("keyed.ddns"), Some(public.0)));
+			assert_ok!(Registry::set_node_key(
+				RuntimeOrigin::signed(BOB),
+				n("keyed.ddns"),
+				Some(public.0)
+			));
 			Registry::offchain_worker(now());
 			let (again, _) = Endpoint::from_wire(&signed("keyed.ddns").unwrap()).unwrap();
 			assert_eq!(again.epoch, Registry::resolve(b"keyed.ddns").unwrap().epoch);
 			assert!(again.epoch > endpoint.epoch && again.seq > endpoint.seq);
 
 			// Garbage in the request slot is ignored, not trusted.
-			sp_io::offchain::local_storage_set(StorageKind::PERSISTENT, OCW_REQUEST_KEY, b"\xff\xff");
+			sp_io::offchain::local_storage_set(
+				StorageKind::PERSISTENT,
+				OCW_REQUEST_KEY,
+				b"\xff\xff",
+			);
 			Registry::offchain_worker(now());
 		});
 	}

@@ -68,8 +68,11 @@ pub mod pallet {
 	#[pallet::genesis_build]
 	impl<T: Config> BuildGenesisConfig for GenesisConfig<T> {
 		fn build(&self) {
-			let set: BoundedVec<_, _> =
-				self.initial.clone().try_into().expect("genesis: more validators than MaxValidators");
+			let set: BoundedVec<_, _> = self
+				.initial
+				.clone()
+				.try_into()
+				.expect("genesis: more validators than MaxValidators");
 			Validators::<T>::put(set);
 		}
 	}

@@ -37,8 +37,14 @@ fn root_adds_and_removes_and_the_next_session_gets_the_new_set() {
 #[test]
 fn only_the_configured_origin_may_change_the_set() {
 	new_test_ext().execute_with(|| {
-		assert_noop!(Validators::add_validator(RuntimeOrigin::signed(1), 3), DispatchError::BadOrigin);
-		assert_noop!(Validators::remove_validator(RuntimeOrigin::signed(1), 2), DispatchError::BadOrigin);
+		assert_noop!(
+			Validators::add_validator(RuntimeOrigin::signed(1), 3),
+			DispatchError::BadOrigin
+		);
+		assert_noop!(
+			Validators::remove_validator(RuntimeOrigin::signed(1), 2),
+			DispatchError::BadOrigin
+		);
 		assert_noop!(Validators::add_validator(RuntimeOrigin::none(), 3), DispatchError::BadOrigin);
 	});
 }
@@ -46,15 +52,27 @@ fn only_the_configured_origin_may_change_the_set() {
 #[test]
 fn bounds_and_bad_input_change_nothing() {
 	new_test_ext().execute_with(|| {
-		assert_noop!(Validators::add_validator(RuntimeOrigin::root(), 1), Error::<Test>::AlreadyValidator);
-		assert_noop!(Validators::remove_validator(RuntimeOrigin::root(), 9), Error::<Test>::NotValidator);
+		assert_noop!(
+			Validators::add_validator(RuntimeOrigin::root(), 1),
+			Error::<Test>::AlreadyValidator
+		);
+		assert_noop!(
+			Validators::remove_validator(RuntimeOrigin::root(), 9),
+			Error::<Test>::NotValidator
+		);
 		assert_ok!(Validators::add_validator(RuntimeOrigin::root(), 3));
 		assert_ok!(Validators::add_validator(RuntimeOrigin::root(), 4));
-		assert_noop!(Validators::add_validator(RuntimeOrigin::root(), 5), Error::<Test>::TooManyValidators);
+		assert_noop!(
+			Validators::add_validator(RuntimeOrigin::root(), 5),
+			Error::<Test>::TooManyValidators
+		);
 		for who in [1, 2, 3] {
 			assert_ok!(Validators::remove_validator(RuntimeOrigin::root(), who));
 		}
-		assert_noop!(Validators::remove_validator(RuntimeOrigin::root(), 4), Error::<Test>::TooFewValidators);
+		assert_noop!(
+			Validators::remove_validator(RuntimeOrigin::root(), 4),
+			Error::<Test>::TooFewValidators
+		);
 		assert_eq!(set(), vec![4]);
 	});
 }

@@ -20,7 +20,8 @@ use sp_version::RuntimeVersion;
 use super::{
 	AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Nonce, PalletInfo, Runtime,
 	RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask,
-	SessionKeys, System, Validators, EXISTENTIAL_DEPOSIT, SLOT_DURATION, SS58_PREFIX, UNIT, VERSION,
+	SessionKeys, System, Validators, EXISTENTIAL_DEPOSIT, SLOT_DURATION, SS58_PREFIX, UNIT,
+	VERSION,
 };
 
 /// Share of a block that normal (non-operational) extrinsics may fill.

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Runs the zombienet suite (zombienet/ddns-local.zndsl) with the native provider: 4 validators,
+# a seed and Eve (who joins as a validator), resolver daemons beside three of them. Binaries come
+# from our own release build; nothing is downloaded. Set DDNS_ZOMBIENET_SKIP_BUILD=1 to use the
+# binaries as they are (scripts/test.sh builds them first).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/ddns/target}"
+if [ -z "${DDNS_ZOMBIENET_SKIP_BUILD:-}" ]; then
+	bash scripts/setup.sh
+	cargo build --release --locked -p ddns-node -p ddns-resolver
+fi
+DDNS_NODE_BIN="$(realpath "${DDNS_NODE_BIN:-$CARGO_TARGET_DIR/release/ddns-node}")"
+DDNS_RESOLVER_BIN="$(realpath "${DDNS_RESOLVER_BIN:-$CARGO_TARGET_DIR/release/ddns-resolver}")"
+export DDNS_NODE_BIN DDNS_RESOLVER_BIN
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/ddns-zombienet.XXXXXX")"
+net="$work/network"
+export DDNS_CHAIN_SPEC="$work/local-raw.json"
+"$DDNS_NODE_BIN" build-spec --chain local --raw --disable-default-bootnode >"$DDNS_CHAIN_SPEC" 2>/dev/null
+
+stop_daemons() {
+	for pid in "$net"/*/resolver.pid; do
+		[ -f "$pid" ] && kill "$(cat "$pid")" 2>/dev/null || true
+	done
+	# zombienet kill -9's its nodes when it ends; make sure none outlives a crash of it.
+	pkill -9 -f -- "--base-path $net/" 2>/dev/null || true
+}
+trap stop_daemons EXIT
+
+echo "zombienet: network and logs in $net"
+cd zombienet
+rc=0
+npx --no-install zombienet -p native -l text -d "$net" -f test ddns-local.zndsl || rc=$?
+if [ "$rc" -ne 0 ]; then
+	echo "zombienet: $rc test(s) failed; node logs: $net/logs/ (or $net/<node>.log), daemon logs: $net/<node>/resolver.log" >&2
+	exit 1
+fi
