@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs the DHT benchmark (offchain-resolver/benches/dht.rs): 100 ddns-resolver daemons on
 # loopback TCP in one process; prints lookup latency p50/p99, lookup success, and how fast a
-# node-key rotation propagates, next to their targets. Takes about two minutes.
+# node-key rotation propagates, next to their targets. Takes about 90 s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/ddns/target}"

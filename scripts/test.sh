@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Sets up, builds and runs every test: cargo tests and the Node.js end-to-end tests.
+# Sets up, builds and runs every test: cargo tests, the Node.js end-to-end tests and the
+# zombienet suite.
 # Exits non-zero as soon as a stage fails.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -45,6 +46,10 @@ stage_done
 
 stage "end-to-end tests (node --test tests/*.test.js)"
 node --test tests/*.test.js
+stage_done
+
+stage "zombienet suite (scripts/zombienet.sh)"
+DDNS_ZOMBIENET_SKIP_BUILD=1 bash scripts/zombienet.sh
 stage_done
 
 stage_name=""

@@ -240,7 +240,9 @@ struct Task {
 
 impl Task {
 	async fn run(mut self, mut commands: mpsc::Receiver<Command>) {
-		let mut bootstrap = tokio::time::interval(Duration::from_secs(30));
+		// Kademlia bootstraps itself on its own schedule (every 5 minutes, and whenever the
+		// routing table is short of peers); a timer of ours would make daemons started together
+		// bootstrap in lockstep.
 		loop {
 			tokio::select! {
 				command = commands.recv() => match command {
@@ -248,9 +250,6 @@ impl Task {
 					None => return,
 				},
 				event = self.swarm.select_next_some() => self.event(event),
-				_ = bootstrap.tick() => {
-					let _ = self.swarm.behaviour_mut().kad.bootstrap();
-				},
 			}
 		}
 	}
