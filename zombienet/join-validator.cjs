@@ -21,11 +21,18 @@ async function run(nodeName, networkInfo, args) {
 
     await until(`${who} in session.validators`, async () =>
       (await api.query.session.validators()).some((v) => v.eq(account.address)), 360_000);
-    // An authored block: the author derived from the Aura slot and the session's validators.
+    // A block Eve authored: its Aura slot picks her key out of the authorities it was made under.
+    const auraKey = `0x${keys.slice(2, 66)}`; // SessionKeys encode Aura first, 32 bytes
     const authored = await until(`a block authored by ${who}`, async () => {
-      // derive can race a block being replaced; such a poll just counts as "not yet".
-      const header = await api.derive.chain.getHeader().catch(() => null);
-      return header?.author?.eq(account.address) ? header.number.toNumber() : null;
+      const header = await api.rpc.chain.getHeader();
+      const preRuntime = header.digest.logs.find(
+        (log) => log.isPreRuntime && log.asPreRuntime[0].toString() === 'aura',
+      );
+      if (!preRuntime) return null;
+      const slot = api.createType('u64', preRuntime.asPreRuntime[1]).toBigInt();
+      const authorities = await (await api.at(header.parentHash)).query.aura.authorities();
+      const author = authorities[Number(slot % BigInt(authorities.length))];
+      return author.toHex() === auraKey ? header.number.toNumber() : null;
     }, 240_000);
     await until(`#${authored} to be finalized`, async () => {
       const hash = await api.rpc.chain.getFinalizedHead();
