@@ -37,3 +37,6 @@ if [ "$rc" -ne 0 ]; then
 	echo "zombienet: $rc test(s) failed; node logs: $net/logs/ (or $net/<node>.log), daemon logs: $net/<node>/resolver.log" >&2
 	exit 1
 fi
+# Passed: the six node databases are not worth keeping (DDNS_E2E_KEEP=1 keeps them).
+stop_daemons
+[ "${DDNS_E2E_KEEP:-}" = 1 ] || rm -rf "$work"

@@ -35,8 +35,12 @@ async function run(_nodeName, networkInfo, args) {
 
     // DNS on a third node's daemon.
     await until(`${name} over DNS on port ${dnsPort}`, async () => {
-      const out = execFileSync('dig', ['@127.0.0.1', '-p', dnsPort, name, 'A', '+short', '+time=2', '+tries=1']);
-      return out.toString().split('\n').includes('192.0.2.77');
+      try {
+        const out = execFileSync('dig', ['@127.0.0.1', '-p', dnsPort, name, 'A', '+short', '+time=2', '+tries=1']);
+        return out.toString().split('\n').includes('192.0.2.77');
+      } catch {
+        return false; // dig timed out: ask again
+      }
     }, 60_000);
     console.log(`${name} resolves over DNS on port ${dnsPort}`);
     return 1;

@@ -61,6 +61,12 @@ pub trait Chain: Send + Sync + 'static {
 	/// The latest finalized head; changes are announced on the channel. Number 0 with a zero
 	/// hash means no head is known yet.
 	fn heads(&self) -> watch::Receiver<Head>;
+
+	/// Whether the chain is followed right now (a node that went away leaves the last head in
+	/// place; `/health` reports it).
+	fn connected(&self) -> bool {
+		true
+	}
 	/// The name's view at `at`, `None` if nobody holds it.
 	fn view(&self, name: &str, at: Head) -> BoxFuture<'_, Result<Option<View>, ChainError>>;
 
@@ -105,6 +111,7 @@ fn lookup(result: Result<View, LookupError>) -> Result<Option<View>, ChainError>
 /// A chain followed through a node's JSON-RPC.
 pub struct RpcChain {
 	url: String,
+	following: std::sync::atomic::AtomicBool,
 	client: tokio::sync::RwLock<Option<Arc<WsClient>>>,
 	heads: watch::Sender<Head>,
 }
@@ -114,7 +121,8 @@ impl RpcChain {
 	/// heads, reconnecting with back-off if the node goes away.
 	pub fn start(url: String) -> Arc<Self> {
 		let (heads, _) = watch::channel(Head::default());
-		let chain = Arc::new(Self { url, client: Default::default(), heads });
+		let chain =
+			Arc::new(Self { url, following: Default::default(), client: Default::default(), heads });
 		tokio::spawn(chain.clone().follow());
 		chain
 	}
@@ -133,7 +141,9 @@ impl RpcChain {
 	async fn follow(self: Arc<Self>) {
 		let mut backoff = Duration::from_millis(250);
 		loop {
-			match self.follow_once().await {
+			let result = self.follow_once().await;
+			self.following.store(false, std::sync::atomic::Ordering::Relaxed);
+			match result {
 				Ok(()) => backoff = Duration::from_millis(250),
 				Err(e) => tracing::warn!(target: "ddns::chain", "{e}; retrying in {backoff:?}"),
 			}
@@ -155,6 +165,7 @@ impl RpcChain {
 			.await
 			.map_err(unavailable)?;
 		tracing::info!(target: "ddns::chain", "following finalized heads of {}", self.url);
+		self.following.store(true, std::sync::atomic::Ordering::Relaxed);
 		while let Some(header) = sub.next().await {
 			let header = header.map_err(|e| ChainError::Unavailable(e.to_string()))?;
 			let number = header
@@ -188,6 +199,10 @@ impl RpcChain {
 impl Chain for RpcChain {
 	fn heads(&self) -> watch::Receiver<Head> {
 		self.heads.subscribe()
+	}
+
+	fn connected(&self) -> bool {
+		self.following.load(std::sync::atomic::Ordering::Relaxed)
 	}
 
 	fn offchain_get(&self, key: &[u8]) -> BoxFuture<'_, Result<Option<Vec<u8>>, ChainError>> {

@@ -85,7 +85,15 @@ struct Published {
 	refresh_at: u32,
 	addrs: Vec<Vec<u8>>,
 	seq: u64,
+	/// Blocks left in which to put the record again: peers whose node is a block or two behind
+	/// refuse a record signed for a newer epoch, and a put is acknowledged before peers check.
+	repeats: u8,
 }
+
+/// Finalized blocks between two sweeps of the store for records that stopped validating.
+const PRUNE_EVERY: u32 = 10;
+/// Blocks after a change in which a new record is put again.
+const REPEATS_AFTER_CHANGE: u8 = 3;
 
 /// Per finalized block: views read from the chain and endpoint lookups made.
 #[derive(Default)]
@@ -169,6 +177,9 @@ impl Daemon {
 
 	/// The name's view at the finalized head (cached per block).
 	pub async fn view(&self, name: &str) -> Result<(Head, Option<View>), ChainError> {
+		// Not a ddns name: answered here, without a call to the node.
+		ddns_primitives::name::validate(name.as_bytes())
+			.map_err(|e| ChainError::InvalidName(e.code().to_owned()))?;
 		let head = self.head();
 		{
 			let mut cache = self.cache.lock().expect("not poisoned");
@@ -200,7 +211,20 @@ impl Daemon {
 	/// The name's view and valid endpoint at the finalized head. A found endpoint is cached
 	/// until the next finalized block; "none found" for [`Settings::negative_cache`].
 	pub async fn resolve(&self, name: &str) -> Result<Arc<Resolution>, ChainError> {
+		self.resolve_with(name, true).await
+	}
+
+	/// As [`Self::resolve`]; with `endpoint` false, only the on-chain view (no DHT lookup), for
+	/// answers that do not use the endpoint.
+	pub async fn resolve_with(
+		&self,
+		name: &str,
+		endpoint: bool,
+	) -> Result<Arc<Resolution>, ChainError> {
 		let (head, view) = self.view(name).await?;
+		if !endpoint {
+			return Ok(Arc::new(Resolution { head, view, endpoint: None }));
+		}
 		{
 			let cache = self.cache.lock().expect("not poisoned");
 			if let Some((at, answer)) = cache.answers.get(name) {
@@ -291,6 +315,7 @@ impl Daemon {
 	/// stored records the chain has made invalid.
 	async fn follow(self: Arc<Self>) {
 		let mut heads = self.chain.heads();
+		let mut last_prune = 0u32;
 		loop {
 			let head = *heads.borrow_and_update();
 			if head.number > 0 {
@@ -301,8 +326,9 @@ impl Daemon {
 						tracing::warn!(target: "ddns::publish", "{name}: {e}");
 					}
 				}
-				if head.number % 10 == 0 {
+				if head.number >= last_prune.saturating_add(PRUNE_EVERY) {
 					self.prune(head).await;
+					last_prune = head.number;
 				}
 			}
 			if heads.changed().await.is_err() {
@@ -384,6 +410,12 @@ impl Daemon {
 			},
 		};
 		let refresh = (self.settings.validity_blocks / 4).max(1);
+		// A new epoch, expiry or address set starts a burst; a refresh within the burst counts down.
+		let repeats = match &previous {
+			Some(p) if p.epoch == view.epoch && p.expires_at == view.expires_at &&
+				p.addrs == endpoint.addrs => p.repeats.saturating_sub(1),
+			_ => REPEATS_AFTER_CHANGE,
+		};
 		self.published.lock().expect("not poisoned").insert(
 			name.to_owned(),
 			Published {
@@ -393,6 +425,7 @@ impl Daemon {
 				refresh_at: head.number + refresh,
 				addrs: endpoint.addrs.clone(),
 				seq: endpoint.seq,
+				repeats,
 			},
 		);
 		self.metrics.published.inc();

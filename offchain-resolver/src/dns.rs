@@ -148,8 +148,10 @@ impl Server {
 			let Some(out) = self.answer(&packet, Transport::Tcp).await else { return };
 			let mut framed = (out.len() as u16).to_be_bytes().to_vec();
 			framed.extend_from_slice(&out);
-			if stream.write_all(&framed).await.is_err() {
-				return;
+			// A client that does not read its answers loses the connection.
+			match tokio::time::timeout(idle, stream.write_all(&framed)).await {
+				Ok(Ok(())) => {},
+				_ => return,
 			}
 		}
 	}
@@ -331,7 +333,10 @@ impl Server {
 			let Some(name) = name else {
 				return Ok(Found { rcode: ResponseCode::NXDomain, answers, head });
 			};
-			let r = match self.daemon.resolve(&name).await {
+			// Only addresses and `_dnsaddr` come from the endpoint; other types need no DHT lookup.
+			let endpoint = matches!(qtype, RecordType::A | RecordType::AAAA | RecordType::ANY) ||
+				prefix.first().is_some_and(|l| l == DNSADDR_LABEL);
+			let r = match self.daemon.resolve_with(&name, endpoint).await {
 				Ok(r) => r,
 				Err(crate::chain::ChainError::InvalidName(_)) => {
 					return Ok(Found { rcode: ResponseCode::NXDomain, answers, head })

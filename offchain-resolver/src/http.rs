@@ -217,9 +217,15 @@ async fn resolve(daemon: &Daemon, query: &str) -> Response<Full<Bytes>> {
 async fn health(daemon: &Daemon) -> Response<Full<Bytes>> {
 	let info = daemon.dht.info().await;
 	let head = daemon.head();
-	let following = head.number > 0;
+	let connected = daemon.chain.connected();
+	let following = head.number > 0 && connected;
+	let status = match (head.number > 0, connected) {
+		(_, false) => "chain_unavailable",
+		(false, true) => "waiting_for_chain",
+		(true, true) => "ok",
+	};
 	let body = json!({
-		"status": if following { "ok" } else { "waiting_for_chain" },
+		"status": status,
 		"peerId": daemon.dht.peer_id().to_base58(),
 		"nodeKey": format!("0x{}", hex(&daemon.node_key())),
 		"finalized": at(&head),

@@ -50,9 +50,8 @@ impl<T: Config> Pallet<T> {
 				continue;
 			}
 			let slot = ocw_signed_key(name);
-			let old = sp_io::offchain::local_storage_get(StorageKind::PERSISTENT, &slot)
-				.and_then(|wire| Endpoint::from_wire(&wire).ok())
-				.map(|(e, _)| e);
+			let stored = sp_io::offchain::local_storage_get(StorageKind::PERSISTENT, &slot);
+			let old = stored.as_deref().and_then(|wire| Endpoint::from_wire(wire).ok()).map(|(e, _)| e);
 			let current = old.as_ref().is_some_and(|o| {
 				o.epoch == view.epoch
 					&& o.peer_id == request.peer_id
@@ -81,9 +80,17 @@ impl<T: Config> Pallet<T> {
 			};
 			let signature: [u8; 64] = signature.0;
 			match endpoint.to_wire(&signature) {
+				// Workers of sibling blocks run at once: write only over what this one read, so
+				// a slower worker never replaces a newer record with an older one.
 				Ok(wire) => {
-					sp_io::offchain::local_storage_set(StorageKind::PERSISTENT, &slot, &wire);
-					log::info!(target: "ddns", "signed an endpoint record, epoch {}, seq {seq}", view.epoch);
+					if sp_io::offchain::local_storage_compare_and_set(
+						StorageKind::PERSISTENT,
+						&slot,
+						stored,
+						&wire,
+					) {
+						log::info!(target: "ddns", "signed an endpoint record, epoch {}, seq {seq}", view.epoch);
+					}
 				},
 				Err(e) => log::warn!(target: "ddns", "endpoint request refused: {}", e.code()),
 			}

@@ -4,8 +4,10 @@
 //! `pallet-session` asks this pallet for the next set at each session rotation
 //! ([`pallet_session::SessionManager`]); a change made during session `n` is planned at the end
 //! of `n` and takes effect at the start of session `n + 2`, the way `pallet-session` queues keys.
-//! A validator must have set its session keys (`session.setKeys`) to be included: the session
-//! pallet leaves out accounts without keys.
+//! A validator must have set its session keys (`session.setKeys`) before it is added, and a
+//! removal must leave at least `MinValidators` validators with keys, so the authority set can
+//! never be emptied. The whole set is handed to the session pallet at every rotation, so a
+//! validator that sets its keys again after purging them is picked up without another call.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -26,7 +28,10 @@ pub use weights::WeightInfo;
 pub mod pallet {
 	use super::*;
 	use alloc::vec::Vec;
-	use frame_support::{pallet_prelude::*, traits::BuildGenesisConfig};
+	use frame_support::{
+		pallet_prelude::*,
+		traits::{BuildGenesisConfig, Contains},
+	};
 	use frame_system::pallet_prelude::*;
 
 	#[pallet::pallet]
@@ -41,9 +46,12 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxValidators: Get<u32>;
 
-		/// Fewest validators in the set; removals below it are refused.
+		/// Fewest validators with session keys; removals below it are refused.
 		#[pallet::constant]
 		type MinValidators: Get<u32>;
+
+		/// Accounts that have session keys set (in the runtime: `pallet_session::NextKeys`).
+		type HasSessionKeys: Contains<Self::AccountId>;
 
 		type WeightInfo: WeightInfo;
 	}
@@ -53,7 +61,8 @@ pub mod pallet {
 	pub type Validators<T: Config> =
 		StorageValue<_, BoundedVec<T::AccountId, T::MaxValidators>, ValueQuery>;
 
-	/// Whether the set changed since the session pallet last asked for it.
+	/// Whether the set changed since the session pallet last asked for it (for clients: the
+	/// session pallet gets the whole set at every rotation).
 	#[pallet::storage]
 	pub type Changed<T: Config> = StorageValue<_, bool, ValueQuery>;
 
@@ -94,19 +103,23 @@ pub mod pallet {
 		NotValidator,
 		/// The set is full.
 		TooManyValidators,
-		/// The set would fall below the minimum.
+		/// The set would fall below the minimum of validators with session keys.
 		TooFewValidators,
+		/// The account has not set session keys (`session.setKeys`).
+		NoSessionKeys,
 	}
 
 	#[pallet::call]
 	impl<T: Config> Pallet<T> {
-		/// Adds `who` to the validator set. `who` must have set session keys to author.
+		/// Adds `who` to the validator set. `who` must have set session keys.
 		///
-		/// Emits `ValidatorAdded`. Errors: `AlreadyValidator`, `TooManyValidators`.
+		/// Emits `ValidatorAdded`. Errors: `NoSessionKeys`, `AlreadyValidator`,
+		/// `TooManyValidators`.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::add_validator())]
 		pub fn add_validator(origin: OriginFor<T>, who: T::AccountId) -> DispatchResult {
 			T::AddRemoveOrigin::ensure_origin(origin)?;
+			ensure!(T::HasSessionKeys::contains(&who), Error::<T>::NoSessionKeys);
 			Validators::<T>::try_mutate(|set| {
 				ensure!(!set.contains(&who), Error::<T>::AlreadyValidator);
 				set.try_push(who.clone()).map_err(|_| Error::<T>::TooManyValidators)
@@ -125,8 +138,9 @@ pub mod pallet {
 			T::AddRemoveOrigin::ensure_origin(origin)?;
 			Validators::<T>::try_mutate(|set| {
 				let at = set.iter().position(|v| *v == who).ok_or(Error::<T>::NotValidator)?;
-				ensure!(set.len() as u32 > T::MinValidators::get(), Error::<T>::TooFewValidators);
 				set.remove(at);
+				let keyed = set.iter().filter(|v| T::HasSessionKeys::contains(v)).count();
+				ensure!(keyed as u32 >= T::MinValidators::get(), Error::<T>::TooFewValidators);
 				Ok::<_, DispatchError>(())
 			})?;
 			Changed::<T>::put(true);
@@ -137,9 +151,11 @@ pub mod pallet {
 }
 
 impl<T: Config> pallet_session::SessionManager<T::AccountId> for Pallet<T> {
-	/// The new set when it changed since the last rotation; `None` keeps the current one.
+	/// The whole set, at every rotation: the session pallet leaves out accounts without keys,
+	/// so one that sets its keys later is included from then on.
 	fn new_session(_index: u32) -> Option<alloc::vec::Vec<T::AccountId>> {
-		Changed::<T>::take().then(|| Validators::<T>::get().into_inner())
+		Changed::<T>::kill();
+		Some(Validators::<T>::get().into_inner())
 	}
 
 	fn end_session(_index: u32) {}

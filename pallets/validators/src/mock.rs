@@ -24,10 +24,19 @@ parameter_types! {
 	pub const MinValidators: u32 = 1;
 }
 
+/// Accounts 1 to 9 have session keys; 10 and above do not.
+pub struct HasKeys;
+impl frame_support::traits::Contains<AccountId> for HasKeys {
+	fn contains(who: &AccountId) -> bool {
+		*who < 10
+	}
+}
+
 impl pallet_validators::Config for Test {
 	type AddRemoveOrigin = frame_system::EnsureRoot<AccountId>;
 	type MaxValidators = MaxValidators;
 	type MinValidators = MinValidators;
+	type HasSessionKeys = HasKeys;
 	type WeightInfo = ();
 }
 

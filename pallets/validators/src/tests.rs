@@ -10,11 +10,11 @@ fn set() -> Vec<AccountId> {
 }
 
 #[test]
-fn genesis_set_is_kept_until_it_changes() {
+fn the_session_pallet_gets_the_whole_set_at_every_rotation() {
 	new_test_ext().execute_with(|| {
 		assert_eq!(set(), vec![1, 2]);
-		// Nothing changed: the session pallet keeps its set.
-		assert_eq!(Validators::new_session(1), None);
+		assert_eq!(Validators::new_session(1), Some(vec![1, 2]));
+		assert_eq!(Validators::new_session(2), Some(vec![1, 2]));
 	});
 }
 
@@ -25,8 +25,7 @@ fn root_adds_and_removes_and_the_next_session_gets_the_new_set() {
 		System::assert_last_event(Event::ValidatorAdded { who: 3 }.into());
 		assert!(Changed::<Test>::get());
 		assert_eq!(Validators::new_session(1), Some(vec![1, 2, 3]));
-		// Reported once: the next rotation keeps it.
-		assert_eq!(Validators::new_session(2), None);
+		assert!(!Changed::<Test>::get());
 
 		assert_ok!(Validators::remove_validator(RuntimeOrigin::root(), 1));
 		System::assert_last_event(Event::ValidatorRemoved { who: 1 }.into());
@@ -46,6 +45,18 @@ fn only_the_configured_origin_may_change_the_set() {
 			DispatchError::BadOrigin
 		);
 		assert_noop!(Validators::add_validator(RuntimeOrigin::none(), 3), DispatchError::BadOrigin);
+	});
+}
+
+#[test]
+fn accounts_without_session_keys_are_refused_and_never_count_towards_the_minimum() {
+	new_test_ext().execute_with(|| {
+		assert_noop!(Validators::add_validator(RuntimeOrigin::root(), 10), Error::<Test>::NoSessionKeys);
+		// A genesis validator without keys (11) does not keep the set alive on its own.
+		crate::Validators::<Test>::put(frame_support::BoundedVec::try_from(vec![1, 11]).unwrap());
+		assert_noop!(Validators::remove_validator(RuntimeOrigin::root(), 1), Error::<Test>::TooFewValidators);
+		assert_ok!(Validators::remove_validator(RuntimeOrigin::root(), 11));
+		assert_eq!(set(), vec![1]);
 	});
 }
 
