@@ -121,8 +121,12 @@ impl RpcChain {
 	/// heads, reconnecting with back-off if the node goes away.
 	pub fn start(url: String) -> Arc<Self> {
 		let (heads, _) = watch::channel(Head::default());
-		let chain =
-			Arc::new(Self { url, following: Default::default(), client: Default::default(), heads });
+		let chain = Arc::new(Self {
+			url,
+			following: Default::default(),
+			client: Default::default(),
+			heads,
+		});
 		tokio::spawn(chain.clone().follow());
 		chain
 	}

@@ -412,8 +412,13 @@ impl Daemon {
 		let refresh = (self.settings.validity_blocks / 4).max(1);
 		// A new epoch, expiry or address set starts a burst; a refresh within the burst counts down.
 		let repeats = match &previous {
-			Some(p) if p.epoch == view.epoch && p.expires_at == view.expires_at &&
-				p.addrs == endpoint.addrs => p.repeats.saturating_sub(1),
+			Some(p)
+				if p.epoch == view.epoch
+					&& p.expires_at == view.expires_at
+					&& p.addrs == endpoint.addrs =>
+			{
+				p.repeats.saturating_sub(1)
+			},
 			_ => REPEATS_AFTER_CHANGE,
 		};
 		self.published.lock().expect("not poisoned").insert(

@@ -334,8 +334,8 @@ impl Server {
 				return Ok(Found { rcode: ResponseCode::NXDomain, answers, head });
 			};
 			// Only addresses and `_dnsaddr` come from the endpoint; other types need no DHT lookup.
-			let endpoint = matches!(qtype, RecordType::A | RecordType::AAAA | RecordType::ANY) ||
-				prefix.first().is_some_and(|l| l == DNSADDR_LABEL);
+			let endpoint = matches!(qtype, RecordType::A | RecordType::AAAA | RecordType::ANY)
+				|| prefix.first().is_some_and(|l| l == DNSADDR_LABEL);
 			let r = match self.daemon.resolve_with(&name, endpoint).await {
 				Ok(r) => r,
 				Err(crate::chain::ChainError::InvalidName(_)) => {

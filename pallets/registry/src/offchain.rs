@@ -51,7 +51,8 @@ impl<T: Config> Pallet<T> {
 			}
 			let slot = ocw_signed_key(name);
 			let stored = sp_io::offchain::local_storage_get(StorageKind::PERSISTENT, &slot);
-			let old = stored.as_deref().and_then(|wire| Endpoint::from_wire(wire).ok()).map(|(e, _)| e);
+			let old =
+				stored.as_deref().and_then(|wire| Endpoint::from_wire(wire).ok()).map(|(e, _)| e);
 			let current = old.as_ref().is_some_and(|o| {
 				o.epoch == view.epoch
 					&& o.peer_id == request.peer_id

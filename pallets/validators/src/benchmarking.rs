@@ -6,8 +6,6 @@
 use super::*;
 use frame_benchmarking::v2::*;
 use frame_support::traits::{EnsureOrigin, Get};
-use frame_system::RawOrigin;
-use pallet::*;
 
 fn fill<T: Config>(n: u32) {
 	let set: alloc::vec::Vec<T::AccountId> = (0..n).map(|i| account("validator", i, 0)).collect();

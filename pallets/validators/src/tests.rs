@@ -51,10 +51,16 @@ fn only_the_configured_origin_may_change_the_set() {
 #[test]
 fn accounts_without_session_keys_are_refused_and_never_count_towards_the_minimum() {
 	new_test_ext().execute_with(|| {
-		assert_noop!(Validators::add_validator(RuntimeOrigin::root(), 10), Error::<Test>::NoSessionKeys);
+		assert_noop!(
+			Validators::add_validator(RuntimeOrigin::root(), 10),
+			Error::<Test>::NoSessionKeys
+		);
 		// A genesis validator without keys (11) does not keep the set alive on its own.
 		crate::Validators::<Test>::put(frame_support::BoundedVec::try_from(vec![1, 11]).unwrap());
-		assert_noop!(Validators::remove_validator(RuntimeOrigin::root(), 1), Error::<Test>::TooFewValidators);
+		assert_noop!(
+			Validators::remove_validator(RuntimeOrigin::root(), 1),
+			Error::<Test>::TooFewValidators
+		);
 		assert_ok!(Validators::remove_validator(RuntimeOrigin::root(), 11));
 		assert_eq!(set(), vec![1]);
 	});

@@ -22,7 +22,7 @@
 //!   --wasm-execution
 //!   compiled
 //!   --header
-//!   /tmp/tmp.Hik8t6o3IR
+//!   /tmp/tmp.CSSaTVVGOw
 //!   --template
 //!   scripts/weights-template.hbs
 //!   --output
@@ -45,52 +45,60 @@ pub trait WeightInfo {
 /// Measured weights, with the runtime's database costs.
 pub struct SubstrateWeight<T>(PhantomData<T>);
 impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
+	/// Storage: `Session::NextKeys` (r:1 w:0)
+	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `Validators::Validators` (r:1 w:1)
 	/// Proof: `Validators::Validators` (`max_values`: Some(1), `max_size`: Some(1025), added: 1520, mode: `MaxEncodedLen`)
 	/// Storage: `Validators::Changed` (r:0 w:1)
 	/// Proof: `Validators::Changed` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
 	fn add_validator() -> Weight {
-		// Minimum execution time: 8_973_000 picoseconds.
-		Weight::from_parts(10_205_000, 0)
-			.saturating_add(Weight::from_parts(0, 2510))
-			.saturating_add(T::DbWeight::get().reads(1))
+		// Minimum execution time: 12_028_000 picoseconds.
+		Weight::from_parts(13_220_000, 0)
+			.saturating_add(Weight::from_parts(0, 4731))
+			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(2))
 	}
 	/// Storage: `Validators::Validators` (r:1 w:1)
 	/// Proof: `Validators::Validators` (`max_values`: Some(1), `max_size`: Some(1025), added: 1520, mode: `MaxEncodedLen`)
+	/// Storage: `Session::NextKeys` (r:31 w:0)
+	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `Validators::Changed` (r:0 w:1)
 	/// Proof: `Validators::Changed` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
 	fn remove_validator() -> Weight {
-		// Minimum execution time: 8_473_000 picoseconds.
-		Weight::from_parts(9_284_000, 0)
-			.saturating_add(Weight::from_parts(0, 2510))
-			.saturating_add(T::DbWeight::get().reads(1))
+		// Minimum execution time: 53_260_000 picoseconds.
+		Weight::from_parts(57_256_000, 0)
+			.saturating_add(Weight::from_parts(0, 79013))
+			.saturating_add(T::DbWeight::get().reads(32))
 			.saturating_add(T::DbWeight::get().writes(2))
 	}
 }
 
 /// The same figures with ParityDB's database costs, for tests.
 impl WeightInfo for () {
+	/// Storage: `Session::NextKeys` (r:1 w:0)
+	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `Validators::Validators` (r:1 w:1)
 	/// Proof: `Validators::Validators` (`max_values`: Some(1), `max_size`: Some(1025), added: 1520, mode: `MaxEncodedLen`)
 	/// Storage: `Validators::Changed` (r:0 w:1)
 	/// Proof: `Validators::Changed` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
 	fn add_validator() -> Weight {
-		// Minimum execution time: 8_973_000 picoseconds.
-		Weight::from_parts(10_205_000, 0)
-			.saturating_add(Weight::from_parts(0, 2510))
-			.saturating_add(ParityDbWeight::get().reads(1))
+		// Minimum execution time: 12_028_000 picoseconds.
+		Weight::from_parts(13_220_000, 0)
+			.saturating_add(Weight::from_parts(0, 4731))
+			.saturating_add(ParityDbWeight::get().reads(2))
 			.saturating_add(ParityDbWeight::get().writes(2))
 	}
 	/// Storage: `Validators::Validators` (r:1 w:1)
 	/// Proof: `Validators::Validators` (`max_values`: Some(1), `max_size`: Some(1025), added: 1520, mode: `MaxEncodedLen`)
+	/// Storage: `Session::NextKeys` (r:31 w:0)
+	/// Proof: `Session::NextKeys` (`max_values`: None, `max_size`: None, mode: `Measured`)
 	/// Storage: `Validators::Changed` (r:0 w:1)
 	/// Proof: `Validators::Changed` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
 	fn remove_validator() -> Weight {
-		// Minimum execution time: 8_473_000 picoseconds.
-		Weight::from_parts(9_284_000, 0)
-			.saturating_add(Weight::from_parts(0, 2510))
-			.saturating_add(ParityDbWeight::get().reads(1))
+		// Minimum execution time: 53_260_000 picoseconds.
+		Weight::from_parts(57_256_000, 0)
+			.saturating_add(Weight::from_parts(0, 79013))
+			.saturating_add(ParityDbWeight::get().reads(32))
 			.saturating_add(ParityDbWeight::get().writes(2))
 	}
 }
