@@ -21,6 +21,8 @@ use tokio::sync::mpsc;
 /// The Kademlia protocol of ddns; peers of other DHTs (IPFS, Substrate's) do not mix in.
 pub const KAD_PROTOCOL: StreamProtocol = StreamProtocol::new("/ddns/kad/1.0.0");
 const IDENTIFY_PROTOCOL: &str = "/ddns/id/1.0.0";
+/// Addresses taken from one identify message.
+const MAX_ADDRS_PER_PEER: usize = 8;
 
 /// How the swarm is built.
 #[derive(Clone, Debug)]
@@ -345,8 +347,10 @@ impl Task {
 				info,
 				..
 			})) => {
+				// A peer's own word on where it listens: a few addresses at most, so a peer
+				// cannot grow our routing table's entries without bound.
 				if info.protocols.contains(&KAD_PROTOCOL) {
-					for addr in info.listen_addrs {
+					for addr in info.listen_addrs.into_iter().take(MAX_ADDRS_PER_PEER) {
 						self.kad().add_address(&peer_id, addr);
 					}
 				}

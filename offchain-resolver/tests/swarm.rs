@@ -262,3 +262,46 @@ async fn a_new_node_key_publishes_and_resolves_within_a_block() {
 		d.stop();
 	}
 }
+
+/// The same DHT over real sockets: QUIC on loopback (the memory transport above skips it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn quic_on_loopback_carries_publish_and_resolve() {
+	let chain = MemChain::new();
+	let mut daemons: Vec<Arc<Daemon>> = Vec::new();
+	let mut keys = Vec::new();
+	let mut boot: Option<Multiaddr> = None;
+	for _ in 0..3 {
+		let key = Keypair::generate_ed25519();
+		keys.push(key.clone());
+		let daemon = Daemon::start(
+			key,
+			chain.clone(),
+			DhtConfig {
+				listen: vec!["/ip4/127.0.0.1/udp/0/quic-v1".parse().unwrap()],
+				bootnodes: boot.iter().cloned().collect(),
+				memory: false,
+				query_timeout: Duration::from_secs(5),
+			},
+			Settings { serve: vec![NAME.into()], ..Default::default() },
+		)
+		.unwrap();
+		let listen = eventually("a QUIC listen address", || {
+			let d = daemon.clone();
+			async move { d.dht.info().await.listen.first().cloned() }
+		})
+		.await;
+		assert!(listen.iter().any(|p| matches!(p, Protocol::QuicV1)), "{listen}");
+		boot.get_or_insert(listen.with(Protocol::P2p(daemon.dht.peer_id())));
+		daemons.push(daemon);
+	}
+	chain.set(NAME, Some(view_for(NAME, &keys[1], 1, 100_000)));
+	chain.finalize();
+	all_resolve(&daemons, daemons[1].dht.peer_id()).await;
+	// The record announces the QUIC address it was published from.
+	let r = daemons[2].resolve(NAME).await.unwrap();
+	let addr = Multiaddr::try_from(r.endpoint.as_ref().unwrap().addrs[0].clone()).unwrap();
+	assert!(addr.iter().any(|p| matches!(p, Protocol::QuicV1)), "{addr}");
+	for d in &daemons {
+		d.stop();
+	}
+}
