@@ -230,10 +230,13 @@ impl Dht {
 	}
 }
 
+/// A lookup in progress: the values found so far, and who waits for them.
+type PendingGet = (Vec<Vec<u8>>, oneshot::Sender<Vec<Vec<u8>>>);
+
 struct Task {
 	swarm: Swarm<Behaviour>,
 	inbound: mpsc::Sender<Inbound>,
-	gets: HashMap<kad::QueryId, (Vec<Vec<u8>>, oneshot::Sender<Vec<Vec<u8>>>)>,
+	gets: HashMap<kad::QueryId, PendingGet>,
 	puts: HashMap<kad::QueryId, oneshot::Sender<Result<(), String>>>,
 	peers: usize,
 	/// Addresses we listen on, as the transports report them (interfaces expanded).
@@ -329,30 +332,26 @@ impl Task {
 				self.listen.push(address);
 			},
 			SwarmEvent::ExpiredListenAddr { address, .. } => self.listen.retain(|a| *a != address),
-			SwarmEvent::ConnectionEstablished { num_established, .. } => {
-				if num_established.get() == 1 {
-					self.peers += 1;
-					if self.peers == 1 {
-						let _ = self.kad().bootstrap();
-					}
+			SwarmEvent::ConnectionEstablished { num_established, .. }
+				if num_established.get() == 1 =>
+			{
+				self.peers += 1;
+				if self.peers == 1 {
+					let _ = self.kad().bootstrap();
 				}
 			},
-			SwarmEvent::ConnectionClosed { num_established, .. } => {
-				if num_established == 0 {
-					self.peers = self.peers.saturating_sub(1);
-				}
+			SwarmEvent::ConnectionClosed { num_established: 0, .. } => {
+				self.peers = self.peers.saturating_sub(1);
 			},
+			// A peer's own word on where it listens: a few addresses at most, so a peer
+			// cannot grow our routing table's entries without bound.
 			SwarmEvent::Behaviour(BehaviourEvent::Identify(identify::Event::Received {
 				peer_id,
 				info,
 				..
-			})) => {
-				// A peer's own word on where it listens: a few addresses at most, so a peer
-				// cannot grow our routing table's entries without bound.
-				if info.protocols.contains(&KAD_PROTOCOL) {
-					for addr in info.listen_addrs.into_iter().take(MAX_ADDRS_PER_PEER) {
-						self.kad().add_address(&peer_id, addr);
-					}
+			})) if info.protocols.contains(&KAD_PROTOCOL) => {
+				for addr in info.listen_addrs.into_iter().take(MAX_ADDRS_PER_PEER) {
+					self.kad().add_address(&peer_id, addr);
 				}
 			},
 			SwarmEvent::Behaviour(BehaviourEvent::Kad(event)) => self.kad_event(event),
