@@ -7,6 +7,7 @@
 
 use codec::{Decode, Encode};
 use ddns_registry_runtime_api::{LookupError, NameView};
+pub use ddns_rpc::json::{hex, unhex};
 use futures::future::BoxFuture;
 use jsonrpsee::{
 	core::client::{ClientT, SubscriptionClientT},
@@ -84,18 +85,6 @@ pub trait Chain: Send + Sync + 'static {
 			Err(ChainError::Unavailable("this chain has no offchain storage".into()))
 		})
 	}
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-	bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-pub fn unhex(s: &str) -> Option<Vec<u8>> {
-	let s = s.strip_prefix("0x").unwrap_or(s);
-	if !s.len().is_multiple_of(2) {
-		return None;
-	}
-	(0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()
 }
 
 fn lookup(result: Result<View, LookupError>) -> Result<Option<View>, ChainError> {

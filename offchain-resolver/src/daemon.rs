@@ -21,6 +21,12 @@ use std::{
 };
 use tokio::sync::mpsc;
 
+/// The 32 raw bytes of an ed25519 keypair's public key (what the chain stores as node key).
+/// Panics for another kind of key; [`Daemon::start`] refuses those.
+pub fn node_key(key: &Keypair) -> [u8; 32] {
+	key.clone().try_into_ed25519().expect("an ed25519 keypair").public().to_bytes()
+}
+
 /// Who signs the endpoint records of served names.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Signer {
@@ -163,7 +169,7 @@ impl Daemon {
 
 	/// The public half of the node key (what `set_node_key` must put on chain).
 	pub fn node_key(&self) -> [u8; 32] {
-		crate::testing::node_key(&self.key)
+		node_key(&self.key)
 	}
 
 	pub fn settings(&self) -> &Settings {

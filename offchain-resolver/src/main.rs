@@ -22,7 +22,7 @@ async fn main() -> anyhow::Result<()> {
 	let config = options.resolve()?;
 	let key = load_or_create_key(&config.key_file)?;
 	let peer_id = key.public().to_peer_id();
-	let node_key = ddns_resolver::testing::node_key(&key);
+	let node_key = ddns_resolver::daemon::node_key(&key);
 	if print_key {
 		println!(
 			"{}",

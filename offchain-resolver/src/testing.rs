@@ -5,10 +5,7 @@ use ddns_primitives::endpoint::Endpoint;
 use ddns_registry_runtime_api::Lifecycle;
 use libp2p::{identity::Keypair, Multiaddr};
 
-/// The 32 raw bytes of an ed25519 keypair's public key (what the chain stores as node key).
-pub fn node_key(key: &Keypair) -> [u8; 32] {
-	key.clone().try_into_ed25519().expect("an ed25519 keypair").public().to_bytes()
-}
+pub use crate::daemon::node_key;
 
 /// An Active view of `name` whose node key is `key`'s, at `epoch`, expiring at `expires_at`.
 pub fn view_for(name: &str, key: &Keypair, epoch: u64, expires_at: u32) -> View {

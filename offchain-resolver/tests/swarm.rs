@@ -17,9 +17,23 @@ struct Net {
 	keys: Vec<Keypair>,
 }
 
+/// How the daemons of a test network reach each other.
+#[derive(Clone, Copy)]
+enum Wire {
+	/// libp2p's in-process memory transport; records announce made-up TCP addresses.
+	Memory,
+	/// QUIC on loopback; records announce the addresses the daemons listen on.
+	Quic,
+}
+
+/// `n` daemons over the memory transport (see [`network_on`]).
+async fn network(n: usize) -> Net {
+	network_on(n, Wire::Memory).await
+}
+
 /// `n` daemons, all serving `NAME` (only the one whose key is on chain publishes), all
 /// bootstrapping from the first.
-async fn network(n: usize) -> Net {
+async fn network_on(n: usize, wire: Wire) -> Net {
 	let chain = MemChain::new();
 	let mut daemons: Vec<Arc<Daemon>> = Vec::new();
 	let mut keys = Vec::new();
@@ -27,37 +41,38 @@ async fn network(n: usize) -> Net {
 	for i in 0..n {
 		let key = Keypair::generate_ed25519();
 		keys.push(key.clone());
+		let (listen, announce) = match wire {
+			Wire::Memory => {
+				("/memory/0", vec![format!("/ip4/127.0.0.1/tcp/{}", 4000 + i).parse().unwrap()])
+			},
+			Wire::Quic => ("/ip4/127.0.0.1/udp/0/quic-v1", vec![]),
+		};
 		let daemon = Daemon::start(
 			key,
 			chain.clone(),
 			DhtConfig {
-				listen: vec!["/memory/0".parse().unwrap()],
+				listen: vec![listen.parse().unwrap()],
 				bootnodes: boot.iter().cloned().collect(),
-				memory: true,
+				memory: matches!(wire, Wire::Memory),
 				query_timeout: Duration::from_secs(5),
 			},
-			Settings {
-				serve: vec![NAME.into()],
-				announce: vec![format!("/ip4/127.0.0.1/tcp/{}", 4000 + i).parse().unwrap()],
-				..Default::default()
-			},
+			Settings { serve: vec![NAME.into()], announce, ..Default::default() },
 		)
 		.unwrap();
-		if boot.is_none() {
-			let listen = eventually("the first daemon listens", || {
-				let d = daemon.clone();
-				async move { d.dht.info().await.listen.first().cloned() }
-			})
-			.await;
-			boot = Some(listen.with(Protocol::P2p(daemon.dht.peer_id())));
-		}
+		let listen = eventually("the daemon listens", || {
+			let d = daemon.clone();
+			async move { d.dht.info().await.listen.first().cloned() }
+		})
+		.await;
+		boot.get_or_insert(listen.with(Protocol::P2p(daemon.dht.peer_id())));
 		daemons.push(daemon);
 	}
 	// Everyone has a routing table before the tests start.
+	let peers = 3.min(n - 1);
 	for d in &daemons {
 		eventually("routing tables fill", || {
 			let d = d.clone();
-			async move { (d.dht.info().await.routing_table >= 3).then_some(()) }
+			async move { (d.dht.info().await.routing_table >= peers).then_some(()) }
 		})
 		.await;
 	}
@@ -266,42 +281,18 @@ async fn a_new_node_key_publishes_and_resolves_within_a_block() {
 /// The same DHT over real sockets: QUIC on loopback (the memory transport above skips it).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn quic_on_loopback_carries_publish_and_resolve() {
-	let chain = MemChain::new();
-	let mut daemons: Vec<Arc<Daemon>> = Vec::new();
-	let mut keys = Vec::new();
-	let mut boot: Option<Multiaddr> = None;
-	for _ in 0..3 {
-		let key = Keypair::generate_ed25519();
-		keys.push(key.clone());
-		let daemon = Daemon::start(
-			key,
-			chain.clone(),
-			DhtConfig {
-				listen: vec!["/ip4/127.0.0.1/udp/0/quic-v1".parse().unwrap()],
-				bootnodes: boot.iter().cloned().collect(),
-				memory: false,
-				query_timeout: Duration::from_secs(5),
-			},
-			Settings { serve: vec![NAME.into()], ..Default::default() },
-		)
-		.unwrap();
-		let listen = eventually("a QUIC listen address", || {
-			let d = daemon.clone();
-			async move { d.dht.info().await.listen.first().cloned() }
-		})
-		.await;
-		assert!(listen.iter().any(|p| matches!(p, Protocol::QuicV1)), "{listen}");
-		boot.get_or_insert(listen.with(Protocol::P2p(daemon.dht.peer_id())));
-		daemons.push(daemon);
+	let net = network_on(3, Wire::Quic).await;
+	for d in &net.daemons {
+		let listen = d.dht.info().await.listen;
+		assert!(listen[0].iter().any(|p| matches!(p, Protocol::QuicV1)), "{}", listen[0]);
 	}
-	chain.set(NAME, Some(view_for(NAME, &keys[1], 1, 100_000)));
-	chain.finalize();
-	all_resolve(&daemons, daemons[1].dht.peer_id()).await;
+	publish_view(&net, 1, 1);
+	all_resolve(&net.daemons, net.daemons[1].dht.peer_id()).await;
 	// The record announces the QUIC address it was published from.
-	let r = daemons[2].resolve(NAME).await.unwrap();
+	let r = net.daemons[2].resolve(NAME).await.unwrap();
 	let addr = Multiaddr::try_from(r.endpoint.as_ref().unwrap().addrs[0].clone()).unwrap();
 	assert!(addr.iter().any(|p| matches!(p, Protocol::QuicV1)), "{addr}");
-	for d in &daemons {
+	for d in &net.daemons {
 		d.stop();
 	}
 }

@@ -27,8 +27,18 @@ pub fn text(bytes: &[u8]) -> String {
 	}
 }
 
-fn hex(bytes: &[u8]) -> String {
+/// Bytes as lowercase hex, without a prefix.
+pub fn hex(bytes: &[u8]) -> String {
 	bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Hex (with or without `0x`) as bytes; `None` for an odd length or a non-hex digit.
+pub fn unhex(s: &str) -> Option<Vec<u8>> {
+	let s = s.strip_prefix("0x").unwrap_or(s);
+	if !s.len().is_multiple_of(2) {
+		return None;
+	}
+	(0..s.len()).step_by(2).map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok()).collect()
 }
 
 /// An account in SS58 (generic Substrate prefix 42).

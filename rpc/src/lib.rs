@@ -165,12 +165,7 @@ where
 			None | Some("best") => info.best_hash,
 			Some("finalized") => info.finalized_hash,
 			Some(s) if s.len() <= MAX_AT_LEN && s.starts_with("0x") => {
-				let bytes = (2..s.len())
-					.step_by(2)
-					.map(|i| s.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()))
-					.collect::<Option<Vec<u8>>>()
-					.filter(|b| b.len() == 32)
-					.ok_or_else(|| bad_at(s))?;
+				let bytes = json::unhex(s).filter(|b| b.len() == 32).ok_or_else(|| bad_at(s))?;
 				Block::Hash::decode(&mut &bytes[..]).map_err(|_| bad_at(s))?
 			},
 			Some(s) => return Err(bad_at(s)),
