@@ -4,16 +4,29 @@
 //! `pallet-session` asks this pallet for the next set at each session rotation
 //! ([`pallet_session::SessionManager`]); a change made during session `n` is planned at the end
 //! of `n` and takes effect at the start of session `n + 2`, the way `pallet-session` queues keys.
-//! A validator must have set its session keys (`session.setKeys`) before it is added, and a
-//! removal must leave at least `MinValidators` validators with keys, so the authority set can
-//! never be emptied. The whole set is handed to the session pallet at every rotation, so a
-//! validator that sets its keys again after purging them is picked up without another call.
+//!
+//! The authority set can never be emptied:
+//! - A validator must have set its session keys (`session.setKeys`) before it is added, and a
+//!   removal must leave at least `MinValidators` validators with keys.
+//! - A validator may still purge its keys (`session.purgeKeys`) while listed. At each rotation
+//!   the set handed to the session pallet is the listed validators that have keys; when fewer
+//!   than `MinValidators` have, no new set is planned, and [`KeepAuthoritiesWhenEmpty`] keeps
+//!   Aura and GRANDPA on their last authorities if the session pallet's own set runs empty. The
+//!   chain goes on with the keys its validators still hold, until governance adds a keyed one.
+//! - A new set is planned only when the keyed set differs from the last one planned, so GRANDPA
+//!   moves to a new authority set only when something changed (a key rotation is still seen by
+//!   the session pallet itself).
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
 extern crate alloc;
 
 pub use pallet::*;
+
+use frame_support::{
+	traits::{Contains, Get},
+	BoundedVec,
+};
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
@@ -61,10 +74,15 @@ pub mod pallet {
 	pub type Validators<T: Config> =
 		StorageValue<_, BoundedVec<T::AccountId, T::MaxValidators>, ValueQuery>;
 
-	/// Whether the set changed since the session pallet last asked for it (for clients: the
-	/// session pallet gets the whole set at every rotation).
+	/// Whether the set changed since the session pallet last asked for it.
 	#[pallet::storage]
 	pub type Changed<T: Config> = StorageValue<_, bool, ValueQuery>;
+
+	/// The keyed set last handed to the session pallet (empty after a rotation that found too
+	/// few keyed validators, so that the next one with enough plans them again).
+	#[pallet::storage]
+	pub type Planned<T: Config> =
+		StorageValue<_, BoundedVec<T::AccountId, T::MaxValidators>, ValueQuery>;
 
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
@@ -150,15 +168,78 @@ pub mod pallet {
 	}
 }
 
+impl<T: Config> Pallet<T> {
+	/// The listed validators that have session keys, in list order.
+	pub fn keyed() -> BoundedVec<T::AccountId, T::MaxValidators> {
+		let mut set = Validators::<T>::get();
+		set.retain(|v| T::HasSessionKeys::contains(v));
+		set
+	}
+}
+
 impl<T: Config> pallet_session::SessionManager<T::AccountId> for Pallet<T> {
-	/// The whole set, at every rotation: the session pallet leaves out accounts without keys,
-	/// so one that sets its keys later is included from then on.
-	fn new_session(_index: u32) -> Option<alloc::vec::Vec<T::AccountId>> {
+	/// The listed validators with keys, when they are enough and differ from the last set
+	/// planned; otherwise `None`, and the session pallet keeps its current set.
+	fn new_session(index: u32) -> Option<alloc::vec::Vec<T::AccountId>> {
 		Changed::<T>::kill();
-		Some(Validators::<T>::get().into_inner())
+		let keyed = Self::keyed();
+		if (keyed.len() as u32) < T::MinValidators::get().max(1) {
+			log::warn!(
+				target: "runtime::validators",
+				"session {index}: only {} listed validators have session keys; keeping the set",
+				keyed.len(),
+			);
+			Planned::<T>::kill();
+			return None;
+		}
+		if keyed == Planned::<T>::get() {
+			return None;
+		}
+		Planned::<T>::put(&keyed);
+		Some(keyed.into_inner())
 	}
 
 	fn end_session(_index: u32) {}
 
 	fn start_session(_index: u32) {}
+}
+
+/// Passes every session event to `Inner` (the runtime's Aura and GRANDPA handlers), except a
+/// rotation to an empty validator set: that would leave Aura with nobody to author and make
+/// GRANDPA schedule an empty authority set, which the client refuses to import, halting the
+/// chain for good. Such a rotation is skipped, and the consensus engines keep their last
+/// authorities until a non-empty set arrives.
+pub struct KeepAuthoritiesWhenEmpty<Inner>(core::marker::PhantomData<Inner>);
+
+impl<V, Inner: pallet_session::SessionHandler<V>> pallet_session::SessionHandler<V>
+	for KeepAuthoritiesWhenEmpty<Inner>
+{
+	const KEY_TYPE_IDS: &'static [sp_runtime::KeyTypeId] = Inner::KEY_TYPE_IDS;
+
+	fn on_genesis_session<Ks: sp_runtime::traits::OpaqueKeys>(validators: &[(V, Ks)]) {
+		Inner::on_genesis_session(validators)
+	}
+
+	fn on_new_session<Ks: sp_runtime::traits::OpaqueKeys>(
+		changed: bool,
+		validators: &[(V, Ks)],
+		queued_validators: &[(V, Ks)],
+	) {
+		if validators.is_empty() {
+			log::warn!(
+				target: "runtime::validators",
+				"the session's validator set is empty; the consensus authorities stay as they are",
+			);
+			return;
+		}
+		Inner::on_new_session(changed, validators, queued_validators)
+	}
+
+	fn on_before_session_ending() {
+		Inner::on_before_session_ending()
+	}
+
+	fn on_disabled(validator_index: u32) {
+		Inner::on_disabled(validator_index)
+	}
 }

@@ -22,14 +22,27 @@ impl frame_system::Config for Test {
 parameter_types! {
 	pub const MaxValidators: u32 = 4;
 	pub const MinValidators: u32 = 1;
+	/// Accounts that purged their session keys (`session.purgeKeys`).
+	pub storage Purged: Vec<AccountId> = vec![];
 }
 
-/// Accounts 10 to 99 have no session keys; all others (the benchmarks' too) have.
+/// Accounts 10 to 99 and the purged ones have no session keys; all others (the benchmarks'
+/// too) have.
 pub struct HasKeys;
 impl frame_support::traits::Contains<AccountId> for HasKeys {
 	fn contains(who: &AccountId) -> bool {
-		!(10..100).contains(who)
+		!(10..100).contains(who) && !Purged::get().contains(who)
 	}
+}
+
+/// `who` purges (`true`) or sets again (`false`) its session keys.
+pub fn purge_keys(who: AccountId, purged: bool) {
+	let mut list = Purged::get();
+	list.retain(|w| *w != who);
+	if purged {
+		list.push(who);
+	}
+	Purged::set(&list);
 }
 
 impl pallet_validators::Config for Test {

@@ -3,18 +3,87 @@
 use crate::{mock::*, Changed, Error, Event};
 use frame_support::{assert_noop, assert_ok};
 use pallet_session::SessionManager;
-use sp_runtime::DispatchError;
+use sp_runtime::{traits::OpaqueKeys, DispatchError};
 
 fn set() -> Vec<AccountId> {
 	crate::Validators::<Test>::get().into_inner()
 }
 
 #[test]
-fn the_session_pallet_gets_the_whole_set_at_every_rotation() {
+fn a_new_set_is_planned_only_when_the_keyed_set_changes() {
 	new_test_ext().execute_with(|| {
 		assert_eq!(set(), vec![1, 2]);
 		assert_eq!(Validators::new_session(1), Some(vec![1, 2]));
-		assert_eq!(Validators::new_session(2), Some(vec![1, 2]));
+		// Nothing changed: no new set, so GRANDPA keeps its authority set id.
+		assert_eq!(Validators::new_session(2), None);
+		assert_eq!(Validators::new_session(3), None);
+	});
+}
+
+#[test]
+fn purged_keys_leave_the_set_and_come_back_with_new_keys() {
+	new_test_ext().execute_with(|| {
+		assert_eq!(Validators::new_session(1), Some(vec![1, 2]));
+		purge_keys(1, true);
+		assert_eq!(Validators::new_session(2), Some(vec![2]));
+		assert_eq!(Validators::new_session(3), None);
+		purge_keys(1, false);
+		assert_eq!(Validators::new_session(4), Some(vec![1, 2]));
+	});
+}
+
+#[test]
+fn when_every_validator_purges_its_keys_no_empty_set_is_planned() {
+	new_test_ext().execute_with(|| {
+		assert_eq!(Validators::new_session(1), Some(vec![1, 2]));
+		purge_keys(1, true);
+		purge_keys(2, true);
+		assert_eq!(Validators::new_session(2), None);
+		assert_eq!(Validators::new_session(3), None);
+		// The first validator to set keys again is planned at once.
+		purge_keys(2, false);
+		assert_eq!(Validators::new_session(4), Some(vec![2]));
+	});
+}
+
+frame_support::parameter_types! {
+	/// The size of each validator set handed to the consensus engines.
+	pub storage Seen: Vec<u32> = vec![];
+}
+
+/// Stands for Aura and GRANDPA: records what reaches them.
+pub struct Recorder;
+impl pallet_session::SessionHandler<AccountId> for Recorder {
+	const KEY_TYPE_IDS: &'static [sp_runtime::KeyTypeId] = &[sp_runtime::key_types::DUMMY];
+
+	fn on_genesis_session<Ks: OpaqueKeys>(_validators: &[(AccountId, Ks)]) {}
+
+	fn on_new_session<Ks: OpaqueKeys>(
+		_changed: bool,
+		validators: &[(AccountId, Ks)],
+		_queued: &[(AccountId, Ks)],
+	) {
+		let mut seen = Seen::get();
+		seen.push(validators.len() as u32);
+		Seen::set(&seen);
+	}
+
+	fn on_disabled(_validator_index: u32) {}
+}
+
+#[test]
+fn an_empty_set_never_reaches_the_consensus_engines() {
+	use pallet_session::SessionHandler;
+	use sp_runtime::testing::UintAuthorityId;
+	type Guarded = crate::KeepAuthoritiesWhenEmpty<Recorder>;
+	new_test_ext().execute_with(|| {
+		let one = [(1u64, UintAuthorityId(1))];
+		Guarded::on_new_session(true, &one, &one);
+		assert_eq!(Seen::get(), vec![1]);
+		Guarded::on_new_session::<UintAuthorityId>(true, &[], &[]);
+		assert_eq!(Seen::get(), vec![1], "an empty set was passed on");
+		Guarded::on_new_session(false, &one, &[]);
+		assert_eq!(Seen::get(), vec![1, 1]);
 	});
 }
 

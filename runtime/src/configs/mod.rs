@@ -100,7 +100,10 @@ impl pallet_session::Config for Runtime {
 	type ShouldEndSession = pallet_session::PeriodicSessions<SessionPeriod, SessionOffset>;
 	type NextSessionRotation = pallet_session::PeriodicSessions<SessionPeriod, SessionOffset>;
 	type SessionManager = Validators;
-	type SessionHandler = <SessionKeys as sp_runtime::traits::OpaqueKeys>::KeyTypeIdProviders;
+	/// Aura and GRANDPA, never handed an empty set (that would halt the chain for good).
+	type SessionHandler = pallet_ddns_validators::KeepAuthoritiesWhenEmpty<
+		<SessionKeys as sp_runtime::traits::OpaqueKeys>::KeyTypeIdProviders,
+	>;
 	type Keys = SessionKeys;
 	type DisablingStrategy = ();
 	type WeightInfo = pallet_session::weights::SubstrateWeight<Runtime>;
