@@ -97,6 +97,35 @@ test('bad input is refused with the rule that failed and changes nothing', async
   assert.equal(view.owner.toString(), bob.address, 'owner unchanged');
 });
 
+test('oversize input decodes and is refused with its documented error', async () => {
+  // Each bound from polkadot.js: the extrinsic reaches the pallet and fails with the error that
+  // names the bound (before, the pool could not even decode it and answered with a wasm trap).
+  const tooLongName = `${'a'.repeat(250)}.ddns`;
+  await assert.rejects(
+    signAndSendFinalized(api, api.tx.registry.renew(tooLongName, 1), alice),
+    /registry\.NameTooLong/,
+  );
+  await assert.rejects(
+    signAndSendFinalized(api, api.tx.registry.setRecords(tooLongName, []), alice),
+    /registry\.NameTooLong/,
+  );
+  await assert.rejects(
+    signAndSendFinalized(api, api.tx.registry.setRecords('example.ddns', [{ Txt: 'x'.repeat(600) }]), bob),
+    /registry\.RecordTooLarge/,
+  );
+  const many = Array.from({ length: 33 }, (_, i) => ({ A: [10, 0, 0, i] }));
+  await assert.rejects(
+    signAndSendFinalized(api, api.tx.registry.setRecords('example.ddns', many), bob),
+    /registry\.TooManyRecords/,
+  );
+  await assert.rejects(
+    signAndSendFinalized(api, api.tx.registry.createSubdomain('example.ddns', 'l'.repeat(64), bob.address), bob),
+    /registry\.LabelTooLong/,
+  );
+  const view = await resolve('example.ddns');
+  assert.equal(view.records.length, 3, 'records unchanged');
+});
+
 test('a one-period name enters grace at its expiry (dev lifecycle runs in minutes)', async () => {
   const { events } = await register('lapsing.ddns', alice.address, 1);
   const registered = events.find(({ event }) => api.events.registry.Registered.is(event)).event;

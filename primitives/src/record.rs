@@ -3,6 +3,7 @@
 //! Each record is bounded by its type and, once encoded, by [`MAX_RECORD_LEN`]; a name holds at
 //! most [`MAX_RECORDS`]. As in DNS, a CNAME excludes every other record at the same name.
 
+use alloc::vec::Vec;
 use bounded_collections::{BoundedVec, ConstU32};
 use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use core::fmt;
@@ -63,6 +64,133 @@ pub enum Record {
 		peer_id: BoundedVec<u8, ConstU32<MAX_PEER_ID_LEN>>,
 		multiaddrs: BoundedVec<Multiaddr, ConstU32<MAX_MULTIADDRS>>,
 	},
+}
+
+/// A record as a call carries it: the same variants and the same SCALE encoding as [`Record`],
+/// with unbounded fields. A call that took [`Record`] itself could not even be decoded when a
+/// field is over its bound, so the chain could only refuse it with a wasm trap; with this type it
+/// decodes, and [`Record::try_from`] refuses it with the [`RecordError`] that names the bound.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, DecodeWithMemTracking, TypeInfo, Debug)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+pub enum RecordInput {
+	A([u8; 4]),
+	Aaaa([u8; 16]),
+	Cname(Vec<u8>),
+	Txt(Vec<u8>),
+	Mx {
+		preference: u16,
+		exchange: Vec<u8>,
+	},
+	Srv {
+		service: Vec<u8>,
+		protocol: Vec<u8>,
+		priority: u16,
+		weight: u16,
+		port: u16,
+		target: Vec<u8>,
+	},
+	Caa {
+		flags: u8,
+		tag: Vec<u8>,
+		value: Vec<u8>,
+	},
+	P2p {
+		peer_id: Vec<u8>,
+		multiaddrs: Vec<Vec<u8>>,
+	},
+}
+
+/// `bytes` as a bounded field, or `err` when it is longer than the bound.
+fn bounded<const N: u32>(
+	bytes: Vec<u8>,
+	err: RecordError,
+) -> Result<BoundedVec<u8, ConstU32<N>>, RecordError> {
+	bytes.try_into().map_err(|_| err)
+}
+
+/// A target host name, or the name rule's length error.
+fn host(bytes: Vec<u8>) -> Result<HostName, RecordError> {
+	let len = bytes.len();
+	let too_long = RecordError::BadTarget(NameError::TooLong { len, max: MAX_NAME_LEN });
+	bounded(bytes, too_long)
+}
+
+impl TryFrom<RecordInput> for Record {
+	type Error = RecordError;
+
+	/// Checks every field against its bound (the record's own rules are [`Record::validate`]'s).
+	fn try_from(input: RecordInput) -> Result<Self, RecordError> {
+		use RecordInput as I;
+		let too_large = |len: usize| RecordError::TooLarge { len, max: MAX_RECORD_LEN };
+		Ok(match input {
+			I::A(a) => Self::A(a),
+			I::Aaaa(a) => Self::Aaaa(a),
+			I::Cname(to) => Self::Cname(host(to)?),
+			I::Txt(text) => {
+				let len = text.len();
+				Self::Txt(bounded(text, RecordError::TooLarge { len, max: MAX_TXT_LEN as usize })?)
+			},
+			I::Mx { preference, exchange } => Self::Mx { preference, exchange: host(exchange)? },
+			I::Srv { service, protocol, priority, weight, port, target } => Self::Srv {
+				service: bounded(service, RecordError::BadSrvLabel)?,
+				protocol: bounded(protocol, RecordError::BadSrvLabel)?,
+				priority,
+				weight,
+				port,
+				target: host(target)?,
+			},
+			I::Caa { flags, tag, value } => {
+				let len = value.len();
+				Self::Caa {
+					flags,
+					tag: bounded(tag, RecordError::BadCaa)?,
+					value: bounded(value, too_large(len))?,
+				}
+			},
+			I::P2p { peer_id, multiaddrs } => {
+				if multiaddrs.len() > MAX_MULTIADDRS as usize {
+					return Err(RecordError::BadMultiaddr);
+				}
+				let multiaddrs = multiaddrs
+					.into_iter()
+					.map(|a| bounded(a, RecordError::BadMultiaddr))
+					.collect::<Result<Vec<_>, _>>()?;
+				Self::P2p {
+					peer_id: bounded(peer_id, RecordError::BadPeerId)?,
+					multiaddrs: multiaddrs.try_into().map_err(|_| RecordError::BadMultiaddr)?,
+				}
+			},
+		})
+	}
+}
+
+impl From<Record> for RecordInput {
+	fn from(record: Record) -> Self {
+		match record {
+			Record::A(a) => Self::A(a),
+			Record::Aaaa(a) => Self::Aaaa(a),
+			Record::Cname(to) => Self::Cname(to.into_inner()),
+			Record::Txt(text) => Self::Txt(text.into_inner()),
+			Record::Mx { preference, exchange } => {
+				Self::Mx { preference, exchange: exchange.into_inner() }
+			},
+			Record::Srv { service, protocol, priority, weight, port, target } => Self::Srv {
+				service: service.into_inner(),
+				protocol: protocol.into_inner(),
+				priority,
+				weight,
+				port,
+				target: target.into_inner(),
+			},
+			Record::Caa { flags, tag, value } => {
+				Self::Caa { flags, tag: tag.into_inner(), value: value.into_inner() }
+			},
+			Record::P2p { peer_id, multiaddrs } => Self::P2p {
+				peer_id: peer_id.into_inner(),
+				multiaddrs: multiaddrs.into_iter().map(|a| a.into_inner()).collect(),
+			},
+		}
+	}
 }
 
 /// The type of a record, without its data.
@@ -317,9 +445,9 @@ mod tests {
 		vec![4, 127, 0, 0, 1, 6, 0x0f, 0xa1].try_into().unwrap()
 	}
 
-	#[test]
-	fn valid_records() {
-		let records = vec![
+	/// One valid record of every type.
+	fn samples() -> alloc::vec::Vec<Record> {
+		vec![
 			Record::A([192, 0, 2, 1]),
 			Record::Aaaa([0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]),
 			txt("v=spf1 -all"),
@@ -338,8 +466,55 @@ mod tests {
 				value: b"letsencrypt.org".to_vec().try_into().unwrap(),
 			},
 			Record::P2p { peer_id: peer(), multiaddrs: vec![tcp_addr()].try_into().unwrap() },
+		]
+	}
+
+	#[test]
+	fn valid_records() {
+		assert_eq!(validate_set(&samples()), Ok(()));
+	}
+
+	#[test]
+	fn call_input_is_encoded_like_the_record() {
+		for record in samples() {
+			let input = RecordInput::from(record.clone());
+			assert_eq!(input.encode(), record.encode());
+			assert_eq!(RecordInput::decode(&mut &record.encode()[..]), Ok(input.clone()));
+			assert_eq!(Record::try_from(input), Ok(record));
+		}
+	}
+
+	#[test]
+	fn oversize_call_input_is_refused_by_its_bound() {
+		let long = |n: usize| vec![b'a'; n];
+		let cases = [
+			(RecordInput::Txt(long(481)), RecordError::TooLarge { len: 481, max: 480 }),
+			(
+				RecordInput::Cname(long(254)),
+				RecordError::BadTarget(NameError::TooLong { len: 254, max: 253 }),
+			),
+			(RecordInput::Caa { flags: 0, tag: long(16), value: long(1) }, RecordError::BadCaa),
+			(
+				RecordInput::Caa { flags: 0, tag: long(5), value: long(256) },
+				RecordError::TooLarge { len: 256, max: MAX_RECORD_LEN },
+			),
+			(
+				RecordInput::P2p { peer_id: long(65), multiaddrs: vec![tcp_addr().into_inner()] },
+				RecordError::BadPeerId,
+			),
+			(
+				RecordInput::P2p {
+					peer_id: peer().into_inner(),
+					multiaddrs: vec![tcp_addr().into_inner(); 7],
+				},
+				RecordError::BadMultiaddr,
+			),
 		];
-		assert_eq!(validate_set(&records), Ok(()));
+		for (input, error) in cases {
+			assert_eq!(Record::try_from(input), Err(error));
+		}
+		// At the bound, it converts (and the record's own checks decide).
+		assert!(Record::try_from(RecordInput::Txt(long(480))).is_ok());
 	}
 
 	#[test]

@@ -1,9 +1,9 @@
 //! Benchmarks of every call and of the per-block lifecycle work, each in its worst case.
 
 use super::*;
-use crate::{Lifecycle, Name, RecordSet, Tenure};
+use crate::{Lifecycle, Name, Tenure};
 use alloc::{format, vec, vec::Vec};
-use ddns_primitives::{record::MAX_RECORDS, Record};
+use ddns_primitives::record::{RecordInput, MAX_RECORDS};
 use frame_benchmarking::v2::*;
 use frame_support::traits::{
 	fungible::{Inspect, Mutate},
@@ -60,7 +60,7 @@ fn register_name<T: Config>(owner: &T::AccountId, name: &Name) -> Result<(), Ben
 	advance::<T>(params.min_commitment_age);
 	Pallet::<T>::register(
 		RawOrigin::Signed(owner.clone()).into(),
-		name.clone(),
+		name.to_vec(),
 		owner.clone(),
 		SECRET,
 		1,
@@ -68,18 +68,18 @@ fn register_name<T: Config>(owner: &T::AccountId, name: &Name) -> Result<(), Ben
 	Ok(())
 }
 
-/// A full record set of the largest records.
-fn full_records(n: u32) -> RecordSet {
+/// A full record set of the largest records, as `set_records` takes it.
+fn full_records(n: u32) -> Vec<RecordInput> {
 	let text = vec![b't'; ddns_primitives::record::MAX_TXT_LEN as usize];
-	let records: Vec<Record> = (0..n)
+	let records: Vec<RecordInput> = (0..n)
 		.map(|i| {
 			let mut t = text.clone();
 			t[0] = b'a' + (i % 26) as u8;
 			t[1] = b'a' + (i / 26) as u8;
-			Record::Txt(t.try_into().expect("MAX_TXT_LEN; qed"))
+			RecordInput::Txt(t)
 		})
 		.collect();
-	records.try_into().expect("at most MAX_RECORDS; qed")
+	records
 }
 
 /// Makes `api.<parent>` for `owner`, paid by `who`, and returns its name.
@@ -88,11 +88,10 @@ fn api_child<T: Config>(
 	parent: &Name,
 	owner: &T::AccountId,
 ) -> Result<Name, BenchmarkError> {
-	let label: LabelOf = b"api".to_vec().try_into().expect("short; qed");
 	Pallet::<T>::create_subdomain(
 		RawOrigin::Signed(who.clone()).into(),
-		parent.clone(),
-		label,
+		parent.to_vec(),
+		b"api".to_vec(),
 		owner.clone(),
 	)?;
 	let mut child = b"api.".to_vec();
@@ -103,11 +102,10 @@ fn api_child<T: Config>(
 /// Gives `name` the most subdomains, each with a full record set.
 fn fill_children<T: Config>(owner: &T::AccountId, name: &Name) -> Result<(), BenchmarkError> {
 	for i in 0..T::MaxSubdomains::get() {
-		let label: LabelOf = format!("c{i}").into_bytes().try_into().expect("short; qed");
 		Pallet::<T>::create_subdomain(
 			RawOrigin::Signed(owner.clone()).into(),
-			name.clone(),
-			label,
+			name.to_vec(),
+			format!("c{i}").into_bytes(),
 			owner.clone(),
 		)?;
 	}
@@ -121,7 +119,7 @@ fn loaded_name<T: Config>(who: &T::AccountId) -> Result<Name, BenchmarkError> {
 	register_name::<T>(who, &name)?;
 	Pallet::<T>::set_records(
 		RawOrigin::Signed(who.clone()).into(),
-		name.clone(),
+		name.to_vec(),
 		full_records(MAX_RECORDS),
 	)?;
 	fill_children::<T>(who, &name)?;
@@ -165,7 +163,7 @@ mod benches {
 		Pallet::<T>::commit(RawOrigin::Signed(who.clone()).into(), c)?;
 		advance::<T>(params.min_commitment_age);
 		#[extrinsic_call]
-		_(RawOrigin::Signed(who.clone()), name.clone(), who.clone(), SECRET, 1);
+		_(RawOrigin::Signed(who.clone()), name.to_vec(), who.clone(), SECRET, 1);
 		assert_eq!(Names::<T>::get(&name).map(|i| i.owner), Some(who));
 		Ok(())
 	}
@@ -184,7 +182,7 @@ mod benches {
 		Pallet::<T>::commit(RawOrigin::Signed(who.clone()).into(), c)?;
 		advance::<T>(params.min_commitment_age);
 		#[extrinsic_call]
-		register(RawOrigin::Signed(who.clone()), name.clone(), who.clone(), SECRET, 1);
+		register(RawOrigin::Signed(who.clone()), name.to_vec(), who.clone(), SECRET, 1);
 		assert_eq!(Names::<T>::get(&name).map(|i| i.owner), Some(who));
 		Ok(())
 	}
@@ -195,7 +193,7 @@ mod benches {
 		let name = long_name(1);
 		register_name::<T>(&who, &name)?;
 		#[extrinsic_call]
-		_(RawOrigin::Signed(who), name, 1);
+		_(RawOrigin::Signed(who), name.to_vec(), 1);
 		Ok(())
 	}
 
@@ -206,7 +204,7 @@ mod benches {
 		let name = long_name(1);
 		register_name::<T>(&who, &name)?;
 		#[extrinsic_call]
-		_(RawOrigin::Signed(who), name.clone(), to.clone());
+		_(RawOrigin::Signed(who), name.to_vec(), to.clone());
 		assert_eq!(Names::<T>::get(&name).map(|i| i.owner), Some(to));
 		Ok(())
 	}
@@ -217,7 +215,7 @@ mod benches {
 		let who = funded::<T>("who", 0);
 		let name = loaded_name::<T>(&who)?;
 		#[extrinsic_call]
-		_(RawOrigin::Signed(who), name.clone());
+		_(RawOrigin::Signed(who), name.to_vec());
 		assert!(!Names::<T>::contains_key(&name));
 		Ok(())
 	}
@@ -228,7 +226,7 @@ mod benches {
 		let name = long_name(1);
 		register_name::<T>(&who, &name)?;
 		#[extrinsic_call]
-		_(RawOrigin::Signed(who), name, Some([7u8; 32]));
+		_(RawOrigin::Signed(who), name.to_vec(), Some([7u8; 32]));
 		Ok(())
 	}
 
@@ -240,15 +238,15 @@ mod benches {
 		register_name::<T>(&who, &name)?;
 		Pallet::<T>::set_records(
 			RawOrigin::Signed(who.clone()).into(),
-			name.clone(),
+			name.to_vec(),
 			full_records(MAX_RECORDS),
 		)?;
 		let mut records = full_records(n);
-		if let Some(Record::Txt(t)) = records.get_mut(0) {
+		if let Some(RecordInput::Txt(t)) = records.get_mut(0) {
 			t[2] = b'x';
 		}
 		#[extrinsic_call]
-		_(RawOrigin::Signed(who), name.clone(), records);
+		_(RawOrigin::Signed(who), name.to_vec(), records);
 		assert!(Records::<T>::contains_key(&name));
 		Ok(())
 	}
@@ -259,9 +257,8 @@ mod benches {
 		let who = funded::<T>("who", 0);
 		let name = long_name(1);
 		register_name::<T>(&who, &name)?;
-		let label: LabelOf = vec![b'l'; 63].try_into().expect("63 bytes; qed");
 		#[extrinsic_call]
-		_(RawOrigin::Signed(who.clone()), name, label, who.clone());
+		_(RawOrigin::Signed(who.clone()), name.to_vec(), vec![b'l'; 63], who.clone());
 		Ok(())
 	}
 
@@ -273,7 +270,7 @@ mod benches {
 		register_name::<T>(&who, &name)?;
 		let child = api_child::<T>(&who, &name, &other)?;
 		#[extrinsic_call]
-		_(RawOrigin::Signed(who.clone()), child.clone());
+		_(RawOrigin::Signed(who.clone()), child.to_vec());
 		assert_eq!(Names::<T>::get(&child).map(|i| i.owner), Some(who));
 		Ok(())
 	}
@@ -285,7 +282,7 @@ mod benches {
 		register_name::<T>(&who, &name)?;
 		let child = api_child::<T>(&who, &name, &who)?;
 		#[extrinsic_call]
-		_(RawOrigin::Signed(who), child.clone());
+		_(RawOrigin::Signed(who), child.to_vec());
 		assert!(matches!(
 			Names::<T>::get(&child).map(|i| i.tenure),
 			Some(Tenure::Sub { locked: true, .. })
@@ -299,7 +296,7 @@ mod benches {
 		let name = long_name(1);
 		register_name::<T>(&who, &name)?;
 		#[extrinsic_call]
-		_(RawOrigin::Signed(who.clone()), Some(name));
+		_(RawOrigin::Signed(who.clone()), Some(name.to_vec()));
 		assert!(Primary::<T>::contains_key(&who));
 		Ok(())
 	}
@@ -333,11 +330,11 @@ mod benches {
 		let child = api_child::<T>(&who, &name, &who)?;
 		Pallet::<T>::set_records(
 			RawOrigin::Signed(who.clone()).into(),
-			child.clone(),
+			child.to_vec(),
 			full_records(MAX_RECORDS),
 		)?;
 		fill_children::<T>(&who, &child)?;
-		Pallet::<T>::release(RawOrigin::Signed(who).into(), name)?;
+		Pallet::<T>::release(RawOrigin::Signed(who).into(), name.to_vec())?;
 		assert_eq!(PurgeQueueLen::<T>::get(), 1);
 		let now = frame_system::Pallet::<T>::block_number();
 		TimelineCursor::<T>::put(now.saturating_add(One::one()));

@@ -31,7 +31,7 @@ pub use pallet::*;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
-mod lifecycle;
+mod features;
 #[cfg(test)]
 mod mock;
 pub mod offchain;
@@ -48,19 +48,23 @@ pub use weights::WeightInfo;
 #[frame_support::pallet]
 pub mod pallet {
 	use super::*;
-	use ddns_primitives::{name as rule, record};
+	use alloc::vec::Vec;
+	use ddns_primitives::{
+		name as rule,
+		record::{self, RecordInput, MAX_RECORDS},
+		Record,
+	};
 	use frame_support::{
 		pallet_prelude::*,
 		traits::{
 			fungible::{Inspect, Mutate, MutateHold},
-			tokens::{Fortitude, Precision, Preservation},
 			BuildGenesisConfig,
 		},
 		PalletId,
 	};
 	use frame_system::pallet_prelude::*;
 	use sp_core::H256;
-	use sp_runtime::traits::{AccountIdConversion, Saturating, Zero};
+	use sp_runtime::traits::{AccountIdConversion, Zero};
 
 	/// Balance of the registry's currency.
 	pub type BalanceOf<T> =
@@ -322,6 +326,8 @@ pub mod pallet {
 		AlreadyOwner,
 		/// Arithmetic overflow in a price or a block number.
 		Overflow,
+		/// More than 32 records in one set.
+		TooManyRecords,
 	}
 
 	impl<T> From<rule::NameError> for Error<T> {
@@ -355,6 +361,7 @@ pub mod pallet {
 				E::TooLarge { .. } => Error::RecordTooLarge,
 				E::CnameConflict => Error::CnameConflict,
 				E::Duplicate => Error::DuplicateRecord,
+				E::TooMany { .. } => Error::TooManyRecords,
 				_ => Error::InvalidRecord,
 			}
 		}
@@ -414,13 +421,13 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::register_lapsed())]
 		pub fn register(
 			origin: OriginFor<T>,
-			name: Name,
+			name: Vec<u8>,
 			owner: T::AccountId,
 			secret: [u8; 32],
 			periods: u32,
 		) -> DispatchResultWithPostInfo {
 			let payer = ensure_signed(origin)?;
-			let evicted = Self::do_register(payer, name, owner, secret, periods)?;
+			let evicted = Self::do_register(payer, Self::name_arg(name)?, owner, secret, periods)?;
 			let actual =
 				if evicted { T::WeightInfo::register_lapsed() } else { T::WeightInfo::register() };
 			Ok(Some(actual).into())
@@ -434,9 +441,9 @@ pub mod pallet {
 		/// `PastGrace`, `InvalidPeriods`, or a funds error.
 		#[pallet::call_index(3)]
 		#[pallet::weight(T::WeightInfo::renew())]
-		pub fn renew(origin: OriginFor<T>, name: Name, periods: u32) -> DispatchResult {
+		pub fn renew(origin: OriginFor<T>, name: Vec<u8>, periods: u32) -> DispatchResult {
 			let payer = ensure_signed(origin)?;
-			Self::do_renew(payer, name, periods)
+			Self::do_renew(payer, Self::name_arg(name)?, periods)
 		}
 
 		/// Gives an active name to `to`. Owner only. The epoch increases.
@@ -444,9 +451,9 @@ pub mod pallet {
 		/// Emits `Transferred`. Errors: `NameNotFound`, `NotOwner`, `NotActive`, `AlreadyOwner`.
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::transfer())]
-		pub fn transfer(origin: OriginFor<T>, name: Name, to: T::AccountId) -> DispatchResult {
+		pub fn transfer(origin: OriginFor<T>, name: Vec<u8>, to: T::AccountId) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			Self::do_transfer(who, name, to)
+			Self::do_transfer(who, Self::name_arg(name)?, to)
 		}
 
 		/// Gives a name up at once: it and its subtree are removed and every deposit returned.
@@ -455,9 +462,9 @@ pub mod pallet {
 		/// Emits `Freed`. Errors: `NameNotFound`, `NotOwner`.
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::release())]
-		pub fn release(origin: OriginFor<T>, name: Name) -> DispatchResult {
+		pub fn release(origin: OriginFor<T>, name: Vec<u8>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			Self::do_release(who, name)
+			Self::do_release(who, Self::name_arg(name)?)
 		}
 
 		/// Sets (or with `None` clears) the ed25519 key that signs the name's endpoint
@@ -468,11 +475,11 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::set_node_key())]
 		pub fn set_node_key(
 			origin: OriginFor<T>,
-			name: Name,
+			name: Vec<u8>,
 			node_key: Option<NodeKey>,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			Self::do_set_node_key(who, name, node_key)
+			Self::do_set_node_key(who, Self::name_arg(name)?, node_key)
 		}
 
 		/// Replaces the name's records. Owner only, name Active. The owner holds a deposit per
@@ -482,10 +489,15 @@ pub mod pallet {
 		/// `InvalidRecord`, `InvalidRecordTarget`, `RecordTooLarge`, `CnameConflict`,
 		/// `DuplicateRecord`, or a funds error.
 		#[pallet::call_index(7)]
-		#[pallet::weight(T::WeightInfo::set_records(records.len() as u32))]
-		pub fn set_records(origin: OriginFor<T>, name: Name, records: RecordSet) -> DispatchResult {
+		#[pallet::weight(T::WeightInfo::set_records((records.len() as u32).min(MAX_RECORDS)))]
+		pub fn set_records(
+			origin: OriginFor<T>,
+			name: Vec<u8>,
+			records: Vec<RecordInput>,
+		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			Self::do_set_records(who, name, records)
+			let name = Self::name_arg(name)?;
+			Self::do_set_records(who, name, Self::records_arg(records)?)
 		}
 
 		/// Makes `label.parent` and gives it to `owner`. The parent's owner only, parent
@@ -497,12 +509,16 @@ pub mod pallet {
 		#[pallet::weight(T::WeightInfo::create_subdomain())]
 		pub fn create_subdomain(
 			origin: OriginFor<T>,
-			parent: Name,
-			label: LabelOf,
+			parent: Vec<u8>,
+			label: Vec<u8>,
 			owner: T::AccountId,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			Self::do_create_subdomain(who, parent, label, owner)
+			let len = label.len();
+			let label: LabelOf = label.try_into().map_err(|_| {
+				Error::<T>::from(rule::NameError::LabelTooLong { len, max: rule::MAX_LABEL_LEN })
+			})?;
+			Self::do_create_subdomain(who, Self::name_arg(parent)?, label, owner)
 		}
 
 		/// The parent's owner takes a subdomain back: it becomes theirs and its epoch
@@ -512,9 +528,9 @@ pub mod pallet {
 		/// `NotActive`, `SubdomainLocked`.
 		#[pallet::call_index(9)]
 		#[pallet::weight(T::WeightInfo::take_back_subdomain())]
-		pub fn take_back_subdomain(origin: OriginFor<T>, name: Name) -> DispatchResult {
+		pub fn take_back_subdomain(origin: OriginFor<T>, name: Vec<u8>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			Self::do_take_back(who, name)
+			Self::do_take_back(who, Self::name_arg(name)?)
 		}
 
 		/// The parent's owner gives up the right to take a subdomain back, for as long as the
@@ -524,9 +540,9 @@ pub mod pallet {
 		/// `NotActive`.
 		#[pallet::call_index(10)]
 		#[pallet::weight(T::WeightInfo::lock_subdomain())]
-		pub fn lock_subdomain(origin: OriginFor<T>, name: Name) -> DispatchResult {
+		pub fn lock_subdomain(origin: OriginFor<T>, name: Vec<u8>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			Self::do_lock(who, name)
+			Self::do_lock(who, Self::name_arg(name)?)
 		}
 
 		/// Names one of the caller's names as their primary name (or clears it with `None`).
@@ -534,9 +550,9 @@ pub mod pallet {
 		/// Emits `PrimarySet`. Errors: `NameNotFound`, `NotOwner`, `NotActive`.
 		#[pallet::call_index(11)]
 		#[pallet::weight(T::WeightInfo::set_primary())]
-		pub fn set_primary(origin: OriginFor<T>, name: Option<Name>) -> DispatchResult {
+		pub fn set_primary(origin: OriginFor<T>, name: Option<Vec<u8>>) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			Self::do_set_primary(who, name)
+			Self::do_set_primary(who, name.map(Self::name_arg).transpose()?)
 		}
 
 		/// Replaces the registry's parameters. `ParamsOrigin` (root) only.
@@ -554,6 +570,27 @@ pub mod pallet {
 	}
 
 	impl<T: Config> Pallet<T> {
+		/// A name as a call passes it, bounded. Calls take names (and records) unbounded so that
+		/// an oversize one still decodes and gets its error, instead of a wasm trap in the
+		/// transaction pool's decoding.
+		pub(crate) fn name_arg(name: Vec<u8>) -> Result<Name, Error<T>> {
+			let len = name.len();
+			name.try_into()
+				.map_err(|_| rule::NameError::TooLong { len, max: rule::MAX_NAME_LEN }.into())
+		}
+
+		/// A record set as a call passes it, bounded: `TooManyRecords`, or the error of the
+		/// first record with a field over its bound.
+		pub(crate) fn records_arg(records: Vec<RecordInput>) -> Result<RecordSet, Error<T>> {
+			ensure!(records.len() <= MAX_RECORDS as usize, Error::<T>::TooManyRecords);
+			let records = records
+				.into_iter()
+				.map(Record::try_from)
+				.collect::<Result<Vec<_>, _>>()
+				.map_err(Error::<T>::from)?;
+			records.try_into().map_err(|_| Error::<T>::TooManyRecords)
+		}
+
 		/// A term no other registration of any name has had: the block and the extrinsic that
 		/// create the entry. (One extrinsic never creates the same name twice.)
 		pub(crate) fn new_term(now: BlockNumberFor<T>) -> u64 {
@@ -584,396 +621,6 @@ pub mod pallet {
 				&& !p.premium_window.is_zero()
 				&& !p.premium_halving.is_zero()
 				&& p.min_commitment_age < p.max_commitment_age
-		}
-
-		fn do_commit(who: T::AccountId, commitment: H256) -> DispatchResult {
-			let params = Self::params()?;
-			ensure!(!Commitments::<T>::contains_key(commitment), Error::<T>::CommitmentExists);
-			T::Currency::hold(&HoldReason::Commitment.into(), &who, params.commitment_deposit)?;
-			let at = frame_system::Pallet::<T>::block_number();
-			Commitments::<T>::insert(
-				commitment,
-				Commitment { who: who.clone(), at, deposit: params.commitment_deposit },
-			);
-			Self::deposit_event(Event::Committed { commitment, who });
-			Ok(())
-		}
-
-		fn do_clear_commitment(commitment: H256) -> DispatchResult {
-			let params = Self::params()?;
-			let c = Commitments::<T>::get(commitment).ok_or(Error::<T>::CommitmentNotFound)?;
-			let now = frame_system::Pallet::<T>::block_number();
-			ensure!(
-				now.saturating_sub(c.at) > params.max_commitment_age,
-				Error::<T>::CommitmentNotStale
-			);
-			Self::take_commitment(commitment, c)?;
-			Self::deposit_event(Event::CommitmentCleared { commitment });
-			Ok(())
-		}
-
-		fn take_commitment(
-			commitment: H256,
-			c: Commitment<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>,
-		) -> DispatchResult {
-			Commitments::<T>::remove(commitment);
-			T::Currency::release(
-				&HoldReason::Commitment.into(),
-				&c.who,
-				c.deposit,
-				Precision::BestEffort,
-			)?;
-			Ok(())
-		}
-
-		/// The storage deposit for an entry of `bytes` stored bytes.
-		pub(crate) fn deposit_for(params: &ParamsOf<T>, bytes: usize) -> BalanceOf<T> {
-			let bytes: BalanceOf<T> = (bytes as u32).into();
-			params.deposit_base.saturating_add(params.deposit_per_byte.saturating_mul(bytes))
-		}
-
-		/// Bytes a name entry stores: the key, and the entry itself.
-		pub(crate) fn entry_bytes(name: &[u8]) -> usize {
-			name.len() + NameInfoOf::<T>::max_encoded_len()
-		}
-
-		/// Rent for `periods` periods of the second-level label of `name`.
-		pub(crate) fn rent_for(
-			params: &ParamsOf<T>,
-			name: &[u8],
-			periods: u32,
-		) -> Result<BalanceOf<T>, DispatchError> {
-			let tier = match rule::label_chars(rule::first_label(name)) {
-				0..=3 => 0,
-				4 => 1,
-				_ => 2,
-			};
-			params.rent[tier]
-				.checked_mul(&periods.into())
-				.ok_or_else(|| Error::<T>::Overflow.into())
-		}
-
-		/// Splits rent between burning and the reward pot, taking it from `payer`.
-		pub(crate) fn pay_rent(
-			params: &ParamsOf<T>,
-			payer: &T::AccountId,
-			amount: BalanceOf<T>,
-		) -> DispatchResult {
-			if amount.is_zero() {
-				return Ok(());
-			}
-			let burned = params.burn.mul_floor(amount);
-			let to_pot = amount.saturating_sub(burned);
-			// Check the whole amount first, so that nothing moves if the payer cannot pay it all.
-			let spendable =
-				T::Currency::reducible_balance(payer, Preservation::Preserve, Fortitude::Polite);
-			ensure!(spendable >= amount, sp_runtime::TokenError::FundsUnavailable);
-			if !to_pot.is_zero() {
-				T::Currency::transfer(payer, &Self::reward_pot(), to_pot, Preservation::Preserve)?;
-			}
-			if !burned.is_zero() {
-				T::Currency::burn_from(
-					payer,
-					burned,
-					Preservation::Preserve,
-					Precision::Exact,
-					Fortitude::Polite,
-				)?;
-			}
-			Ok(())
-		}
-
-		/// Number of blocks `periods` periods last, checked.
-		pub(crate) fn periods_len(
-			params: &ParamsOf<T>,
-			periods: u32,
-		) -> Result<BlockNumberFor<T>, DispatchError> {
-			params.period.checked_mul(&periods.into()).ok_or_else(|| Error::<T>::Overflow.into())
-		}
-
-		fn do_register(
-			payer: T::AccountId,
-			name: Name,
-			owner: T::AccountId,
-			secret: [u8; 32],
-			periods: u32,
-		) -> Result<bool, DispatchError> {
-			rule::validate_registrable(&name).map_err(Error::<T>::from)?;
-			let params = Self::params()?;
-			ensure!((1..=params.max_periods).contains(&periods), Error::<T>::InvalidPeriods);
-			let now = frame_system::Pallet::<T>::block_number();
-
-			let commitment = Self::commitment_of(&name, &owner, &secret);
-			let c = Commitments::<T>::get(commitment).ok_or(Error::<T>::CommitmentNotFound)?;
-			let age = now.saturating_sub(c.at);
-			ensure!(age >= params.min_commitment_age, Error::<T>::CommitmentTooNew);
-			ensure!(age <= params.max_commitment_age, Error::<T>::CommitmentTooOld);
-
-			let (previous, premium) = match Names::<T>::get(&name) {
-				None => (None, Zero::zero()),
-				Some(info) => match Self::state_of(&info, now, &params) {
-					Lifecycle::Active | Lifecycle::Grace => {
-						return Err(Error::<T>::NameTaken.into())
-					},
-					Lifecycle::Premium => {
-						let premium = Self::premium_at(&info, now, &params);
-						(Some(info), premium)
-					},
-					Lifecycle::Free => (Some(info), Zero::zero()),
-				},
-			};
-
-			let rent = Self::rent_for(&params, &name, periods)?;
-			let total = rent.checked_add(&premium).ok_or(Error::<T>::Overflow)?;
-			let deposit = Self::deposit_for(&params, Self::entry_bytes(&name));
-			let expires_at = now
-				.checked_add(&Self::periods_len(&params, periods)?)
-				.ok_or(Error::<T>::Overflow)?;
-
-			// Everything that can fail on funds happens before any state changes, and the call
-			// is transactional: a failure changes nothing.
-			Self::pay_rent(&params, &payer, total)?;
-			T::Currency::hold(&HoldReason::NameDeposit.into(), &payer, deposit)?;
-			Self::take_commitment(commitment, c)?;
-
-			let evicted = previous.is_some();
-			let epoch = match previous {
-				Some(old) => {
-					let next = old.epoch.saturating_add(1);
-					Self::evict(&name, old)?;
-					next
-				},
-				None => 0,
-			};
-			let term = Self::new_term(now);
-
-			let info = NameInfo {
-				owner: owner.clone(),
-				tenure: Tenure::Registered { expires_at },
-				node_key: None,
-				epoch,
-				term,
-				registered_at: now,
-				depositor: payer.clone(),
-				deposit,
-				children: 0,
-				phase: Lifecycle::Active,
-				wake_at: expires_at,
-			};
-			Names::<T>::insert(&name, info);
-			OwnedNames::<T>::insert(&owner, &name, ());
-			Timeline::<T>::insert(expires_at, &name, ());
-			Self::deposit_event(Event::Registered {
-				name,
-				owner,
-				payer,
-				expires_at,
-				rent,
-				premium,
-			});
-			Ok(evicted)
-		}
-
-		fn do_renew(payer: T::AccountId, name: Name, periods: u32) -> DispatchResult {
-			let params = Self::params()?;
-			let mut info = Names::<T>::get(&name).ok_or(Error::<T>::NameNotFound)?;
-			let Tenure::Registered { expires_at } = info.tenure else {
-				return Err(Error::<T>::WrongTenure.into());
-			};
-			let now = frame_system::Pallet::<T>::block_number();
-			match Self::state_of(&info, now, &params) {
-				Lifecycle::Active => {},
-				Lifecycle::Grace => ensure!(payer == info.owner, Error::<T>::NotOwner),
-				Lifecycle::Premium | Lifecycle::Free => return Err(Error::<T>::PastGrace.into()),
-			}
-			ensure!(periods >= 1, Error::<T>::InvalidPeriods);
-			let new_expiry = expires_at
-				.checked_add(&Self::periods_len(&params, periods)?)
-				.ok_or(Error::<T>::Overflow)?;
-			let horizon = now
-				.checked_add(&Self::periods_len(&params, params.max_periods)?)
-				.ok_or(Error::<T>::Overflow)?;
-			ensure!(new_expiry <= horizon, Error::<T>::InvalidPeriods);
-			// A renewal out of grace must bring the name back to Active.
-			ensure!(new_expiry > now, Error::<T>::InvalidPeriods);
-
-			let rent = Self::rent_for(&params, &name, periods)?;
-			Self::pay_rent(&params, &payer, rent)?;
-
-			Timeline::<T>::remove(info.wake_at, &name);
-			info.tenure = Tenure::Registered { expires_at: new_expiry };
-			info.phase = Lifecycle::Active;
-			info.wake_at = new_expiry;
-			Timeline::<T>::insert(new_expiry, &name, ());
-			Names::<T>::insert(&name, info);
-			Self::deposit_event(Event::Renewed { name, payer, expires_at: new_expiry, rent });
-			Ok(())
-		}
-
-		/// The entry of an Active name owned by `who`.
-		fn owned_active(who: &T::AccountId, name: &Name) -> Result<NameInfoOf<T>, DispatchError> {
-			let info = Names::<T>::get(name).ok_or(Error::<T>::NameNotFound)?;
-			ensure!(&info.owner == who, Error::<T>::NotOwner);
-			ensure!(Self::lifecycle(name, &info) == Lifecycle::Active, Error::<T>::NotActive);
-			Ok(info)
-		}
-
-		fn do_transfer(who: T::AccountId, name: Name, to: T::AccountId) -> DispatchResult {
-			let mut info = Self::owned_active(&who, &name)?;
-			ensure!(who != to, Error::<T>::AlreadyOwner);
-			OwnedNames::<T>::remove(&who, &name);
-			OwnedNames::<T>::insert(&to, &name, ());
-			if Primary::<T>::get(&who).as_ref() == Some(&name) {
-				Primary::<T>::remove(&who);
-			}
-			info.owner = to.clone();
-			// The old owner holds the node key's secret: the new owner sets a key of their own.
-			info.node_key = None;
-			info.epoch = info.epoch.saturating_add(1);
-			Names::<T>::insert(&name, info);
-			Self::deposit_event(Event::Transferred { name, from: who, to });
-			Ok(())
-		}
-
-		fn do_release(who: T::AccountId, name: Name) -> DispatchResult {
-			let info = Names::<T>::get(&name).ok_or(Error::<T>::NameNotFound)?;
-			ensure!(info.owner == who, Error::<T>::NotOwner);
-			Self::evict(&name, info)?;
-			Self::deposit_event(Event::Freed { name });
-			Ok(())
-		}
-
-		fn do_set_node_key(who: T::AccountId, name: Name, key: Option<NodeKey>) -> DispatchResult {
-			let mut info = Self::owned_active(&who, &name)?;
-			info.node_key = key;
-			info.epoch = info.epoch.saturating_add(1);
-			let epoch = info.epoch;
-			Names::<T>::insert(&name, info);
-			Self::deposit_event(Event::NodeKeySet { name, node_key: key, epoch });
-			Ok(())
-		}
-
-		fn do_set_records(who: T::AccountId, name: Name, records: RecordSet) -> DispatchResult {
-			Self::owned_active(&who, &name)?;
-			record::validate_set(&records).map_err(Error::<T>::from)?;
-			let params = Self::params()?;
-			let count = records.len() as u32;
-			// Release the old deposit, then hold the new one: both on success, neither on error.
-			if let Some(old) = Records::<T>::take(&name) {
-				T::Currency::release(
-					&HoldReason::NameDeposit.into(),
-					&old.depositor,
-					old.deposit,
-					Precision::BestEffort,
-				)?;
-			}
-			if !records.is_empty() {
-				let bytes = name.len() + records.encoded_size();
-				let deposit = Self::deposit_for(&params, bytes);
-				T::Currency::hold(&HoldReason::NameDeposit.into(), &who, deposit)?;
-				Records::<T>::insert(&name, RecordsInfo { records, depositor: who, deposit });
-			}
-			Self::deposit_event(Event::RecordsSet { name, count });
-			Ok(())
-		}
-
-		fn do_create_subdomain(
-			who: T::AccountId,
-			parent: Name,
-			label: LabelOf,
-			owner: T::AccountId,
-		) -> DispatchResult {
-			let mut parent_info = Self::owned_active(&who, &parent)?;
-			// One label: a dot would skip a level of the tree.
-			ensure!(!label.contains(&b'.'), Error::<T>::InvalidCharacter);
-			let mut full = label.into_inner();
-			full.push(b'.');
-			full.extend_from_slice(&parent);
-			rule::validate(&full).map_err(Error::<T>::from)?;
-			ensure!(rule::depth(&full) <= MAX_DEPTH, Error::<T>::TooDeep);
-			let name: Name = full.try_into().map_err(|_| Error::<T>::NameTooLong)?;
-			ensure!(parent_info.children < T::MaxSubdomains::get(), Error::<T>::TooManySubdomains);
-			if let Some(existing) = Names::<T>::get(&name) {
-				// A child of an earlier term of the parent is dead: clear it out of the way.
-				ensure!(!Self::is_live_child(&existing, &parent_info), Error::<T>::NameTaken);
-				Self::evict(&name, existing)?;
-				parent_info = Names::<T>::get(&parent).ok_or(Error::<T>::NameNotFound)?;
-			}
-			let params = Self::params()?;
-			let deposit = Self::deposit_for(&params, Self::entry_bytes(&name));
-			T::Currency::hold(&HoldReason::NameDeposit.into(), &who, deposit)?;
-			let now = frame_system::Pallet::<T>::block_number();
-			let info = NameInfo {
-				owner: owner.clone(),
-				tenure: Tenure::Sub { parent_term: parent_info.term, locked: false },
-				node_key: None,
-				epoch: 0,
-				term: Self::new_term(now),
-				registered_at: now,
-				depositor: who,
-				deposit,
-				children: 0,
-				phase: Lifecycle::Active,
-				wake_at: Zero::zero(),
-			};
-			parent_info.children = parent_info.children.saturating_add(1);
-			Names::<T>::insert(&parent, parent_info);
-			Names::<T>::insert(&name, info);
-			Subdomains::<T>::insert(&parent, &name, ());
-			OwnedNames::<T>::insert(&owner, &name, ());
-			Self::deposit_event(Event::SubdomainCreated { name, parent, owner });
-			Ok(())
-		}
-
-		/// The entry of a subdomain whose parent is Active and owned by `who`.
-		fn child_of_owner(who: &T::AccountId, name: &Name) -> Result<NameInfoOf<T>, DispatchError> {
-			let info = Names::<T>::get(name).ok_or(Error::<T>::NameNotFound)?;
-			ensure!(matches!(info.tenure, Tenure::Sub { .. }), Error::<T>::WrongTenure);
-			let parent = Self::parent_name(name).ok_or(Error::<T>::WrongTenure)?;
-			Self::owned_active(who, &parent)?;
-			ensure!(Self::lifecycle(name, &info) == Lifecycle::Active, Error::<T>::NotActive);
-			Ok(info)
-		}
-
-		fn do_take_back(who: T::AccountId, name: Name) -> DispatchResult {
-			let mut info = Self::child_of_owner(&who, &name)?;
-			let Tenure::Sub { locked, .. } = info.tenure else {
-				return Err(Error::<T>::WrongTenure.into());
-			};
-			ensure!(!locked, Error::<T>::SubdomainLocked);
-			let from = info.owner.clone();
-			if from != who {
-				OwnedNames::<T>::remove(&from, &name);
-				OwnedNames::<T>::insert(&who, &name, ());
-			}
-			info.owner = who;
-			info.node_key = None;
-			info.epoch = info.epoch.saturating_add(1);
-			Names::<T>::insert(&name, info);
-			Self::deposit_event(Event::SubdomainTakenBack { name, from });
-			Ok(())
-		}
-
-		fn do_lock(who: T::AccountId, name: Name) -> DispatchResult {
-			let mut info = Self::child_of_owner(&who, &name)?;
-			if let Tenure::Sub { parent_term, .. } = info.tenure {
-				info.tenure = Tenure::Sub { parent_term, locked: true };
-			}
-			Names::<T>::insert(&name, info);
-			Self::deposit_event(Event::SubdomainLocked { name });
-			Ok(())
-		}
-
-		fn do_set_primary(who: T::AccountId, name: Option<Name>) -> DispatchResult {
-			match &name {
-				Some(n) => {
-					Self::owned_active(&who, n)?;
-					Primary::<T>::insert(&who, n);
-				},
-				None => Primary::<T>::remove(&who),
-			}
-			Self::deposit_event(Event::PrimarySet { who, name });
-			Ok(())
 		}
 	}
 }

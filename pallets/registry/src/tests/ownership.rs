@@ -1,0 +1,91 @@
+//! Ownership: transfer, release, node keys and the primary name.
+
+use super::*;
+
+#[test]
+fn transfer_moves_the_name_and_bumps_the_epoch() {
+	build_and_execute(|| {
+		register(ALICE, "moving.ddns", ALICE, 1);
+		let epoch = Names::<Test>::get(key("moving.ddns")).unwrap().epoch;
+		assert_noop!(
+			Registry::transfer(RuntimeOrigin::signed(BOB), n("moving.ddns"), BOB),
+			Error::<Test>::NotOwner
+		);
+		assert_ok!(Registry::transfer(RuntimeOrigin::signed(ALICE), n("moving.ddns"), BOB));
+		let info = Names::<Test>::get(key("moving.ddns")).unwrap();
+		assert_eq!((info.owner, info.epoch), (BOB, epoch + 1));
+		assert!(OwnedNames::<Test>::contains_key(BOB, key("moving.ddns")));
+		assert!(!OwnedNames::<Test>::contains_key(ALICE, key("moving.ddns")));
+		assert_eq!(Registry::names_of(&BOB, None, 10), vec![b"moving.ddns".to_vec()]);
+	});
+}
+
+#[test]
+fn release_frees_the_name_and_returns_deposits() {
+	build_and_execute(|| {
+		register(ALICE, "gone.ddns", ALICE, 1);
+		assert_ok!(Registry::set_records(
+			RuntimeOrigin::signed(ALICE),
+			n("gone.ddns"),
+			records(vec![Record::A([192, 0, 2, 1])])
+		));
+		assert!(held(ALICE) > 0);
+		assert_ok!(Registry::release(RuntimeOrigin::signed(ALICE), n("gone.ddns")));
+		assert_eq!(held(ALICE), 0);
+		assert_eq!(state("gone.ddns"), Err(LookupError::NotFound));
+		assert!(Records::<Test>::get(key("gone.ddns")).is_none());
+		// It is free: anyone registers it at the plain rent.
+		register(BOB, "gone.ddns", BOB, 1);
+	});
+}
+
+#[test]
+fn node_key_changes_bump_the_epoch() {
+	build_and_execute(|| {
+		register(ALICE, "keyed.ddns", ALICE, 1);
+		let epoch = Names::<Test>::get(key("keyed.ddns")).unwrap().epoch;
+		assert_noop!(
+			Registry::set_node_key(RuntimeOrigin::signed(BOB), n("keyed.ddns"), Some([1; 32])),
+			Error::<Test>::NotOwner
+		);
+		assert_ok!(Registry::set_node_key(
+			RuntimeOrigin::signed(ALICE),
+			n("keyed.ddns"),
+			Some([1; 32])
+		));
+		let view = Registry::resolve(b"keyed.ddns").unwrap();
+		assert_eq!((view.node_key, view.epoch), (Some([1; 32]), epoch + 1));
+	});
+}
+
+#[test]
+fn reverse_only_while_owned() {
+	build_and_execute(|| {
+		register(ALICE, "primary.ddns", ALICE, 1);
+		assert_noop!(
+			Registry::set_primary(RuntimeOrigin::signed(BOB), Some(n("primary.ddns"))),
+			Error::<Test>::NotOwner
+		);
+		assert_ok!(Registry::set_primary(RuntimeOrigin::signed(ALICE), Some(n("primary.ddns"))));
+		assert_eq!(Registry::reverse(&ALICE), Some(b"primary.ddns".to_vec()));
+		assert_ok!(Registry::transfer(RuntimeOrigin::signed(ALICE), n("primary.ddns"), BOB));
+		assert_eq!(Registry::reverse(&ALICE), None);
+		assert_eq!(Registry::reverse(&BOB), None);
+	});
+}
+
+#[test]
+fn transfer_drops_the_old_owners_node_key_and_primary() {
+	build_and_execute(|| {
+		register(ALICE, "handover.ddns", ALICE, 1);
+		assert_ok!(Registry::set_node_key(
+			RuntimeOrigin::signed(ALICE),
+			n("handover.ddns"),
+			Some([9; 32])
+		));
+		assert_ok!(Registry::set_primary(RuntimeOrigin::signed(ALICE), Some(n("handover.ddns"))));
+		assert_ok!(Registry::transfer(RuntimeOrigin::signed(ALICE), n("handover.ddns"), BOB));
+		assert_eq!(Registry::resolve(b"handover.ddns").unwrap().node_key, None);
+		assert!(Primary::<Test>::get(ALICE).is_none());
+	});
+}
