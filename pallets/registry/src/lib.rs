@@ -64,7 +64,7 @@ pub mod pallet {
 	};
 	use frame_system::pallet_prelude::*;
 	use sp_core::H256;
-	use sp_runtime::traits::{AccountIdConversion, Zero};
+	use sp_runtime::traits::{AccountIdConversion, CheckedAdd, CheckedMul, Zero};
 
 	/// Balance of the registry's currency.
 	pub type BalanceOf<T> =
@@ -83,6 +83,10 @@ pub mod pallet {
 	pub type LabelOf = BoundedVec<u8, ConstU32<{ rule::MAX_LABEL_LEN as u32 }>>;
 
 	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+
+	/// About a century of 6-second blocks: [`Pallet::params_valid`] keeps this much room past
+	/// the longest possible life of a name.
+	const CENTURY: u32 = 525_600_000;
 
 	/// Most labels in a name (`a.b.c.d.example.ddns` has 6). Lookups walk up the tree, so this
 	/// bounds their reads.
@@ -456,10 +460,11 @@ pub mod pallet {
 			Self::do_transfer(who, Self::name_arg(name)?, to)
 		}
 
-		/// Gives a name up at once: it and its subtree are removed and every deposit returned.
-		/// Owner only. Rent already paid is not refunded.
+		/// Gives an Active name up at once: it and its subtree are removed and every deposit
+		/// returned. Owner only. Rent already paid is not refunded. A registered name in Grace
+		/// or Premium cannot be released (that would skip the premium); the lifecycle frees it.
 		///
-		/// Emits `Freed`. Errors: `NameNotFound`, `NotOwner`.
+		/// Emits `Freed`. Errors: `NameNotFound`, `NotOwner`, `NotActive`.
 		#[pallet::call_index(5)]
 		#[pallet::weight(T::WeightInfo::release())]
 		pub fn release(origin: OriginFor<T>, name: Vec<u8>) -> DispatchResult {
@@ -613,9 +618,18 @@ pub mod pallet {
 			RegistryParams::<T>::get().ok_or_else(|| Error::<T>::NotConfigured.into())
 		}
 
-		/// Whether a parameter set is consistent.
+		/// Whether a parameter set is consistent, and every lifecycle block computed from it fits
+		/// a block number (so no renewal or registration fails on overflow).
 		pub fn params_valid(p: &ParamsOf<T>) -> bool {
-			!p.period.is_zero()
+			let longest_life = p
+				.period
+				.checked_mul(&p.max_periods.into())
+				.and_then(|term| term.checked_add(&p.grace))
+				.and_then(|life| life.checked_add(&p.premium_window));
+			// Room for that life starting at any block in the next ~century of 6 s blocks.
+			let horizon = longest_life.and_then(|life| life.checked_add(&CENTURY.into()));
+			horizon.is_some()
+				&& !p.period.is_zero()
 				&& p.max_periods >= 1
 				&& !p.grace.is_zero()
 				&& !p.premium_window.is_zero()

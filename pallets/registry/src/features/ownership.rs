@@ -1,6 +1,6 @@
 //! Ownership: transfer, release, the node key and the primary name.
 
-use crate::{pallet::*, Lifecycle, Name, NodeKey};
+use crate::{pallet::*, Lifecycle, Name, NodeKey, Tenure};
 use frame_support::pallet_prelude::*;
 
 impl<T: Config> Pallet<T> {
@@ -35,6 +35,12 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn do_release(who: T::AccountId, name: Name) -> DispatchResult {
 		let info = Names::<T>::get(&name).ok_or(Error::<T>::NameNotFound)?;
 		ensure!(info.owner == who, Error::<T>::NotOwner);
+		// A registered name in Grace or Premium: releasing would free it at once and let an
+		// accomplice take it back without the premium; the lifecycle frees it in its own time.
+		// (Subdomains pay no premium: their owners may release them, even once dead.)
+		if matches!(info.tenure, Tenure::Registered { .. }) {
+			ensure!(Self::lifecycle(&name, &info) == Lifecycle::Active, Error::<T>::NotActive);
+		}
 		Self::evict(&name, info)?;
 		Self::deposit_event(Event::Freed { name });
 		Ok(())

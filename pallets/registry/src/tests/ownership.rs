@@ -21,6 +21,27 @@ fn transfer_moves_the_name_and_bumps_the_epoch() {
 }
 
 #[test]
+fn release_is_refused_in_grace_and_premium() {
+	build_and_execute(|| {
+		register(ALICE, "late.ddns", ALICE, 1);
+		let e = expiry("late.ddns");
+		run_to(e + 1);
+		assert_eq!(state("late.ddns"), Ok(Lifecycle::Grace));
+		// Releasing now would free it at once, skipping the premium a newcomer must pay.
+		assert_noop!(
+			Registry::release(RuntimeOrigin::signed(ALICE), n("late.ddns")),
+			Error::<Test>::NotActive
+		);
+		run_to(e + test_params().grace + 1);
+		assert_eq!(state("late.ddns"), Ok(Lifecycle::Premium));
+		assert_noop!(
+			Registry::release(RuntimeOrigin::signed(ALICE), n("late.ddns")),
+			Error::<Test>::NotActive
+		);
+	});
+}
+
+#[test]
 fn release_frees_the_name_and_returns_deposits() {
 	build_and_execute(|| {
 		register(ALICE, "gone.ddns", ALICE, 1);

@@ -17,6 +17,20 @@ fn only_root_sets_consistent_params() {
 			Registry::set_params(RuntimeOrigin::root(), bad),
 			Error::<Test>::InvalidParams
 		);
+		// A term so long that `period × max_periods` (or the life after it) overflows a block
+		// number would make every renewal fail: refused.
+		let mut endless = p.clone();
+		endless.period = u64::MAX / 4;
+		assert_noop!(
+			Registry::set_params(RuntimeOrigin::root(), endless),
+			Error::<Test>::InvalidParams
+		);
+		let mut late = p.clone();
+		late.premium_window = u64::MAX - 1_000;
+		assert_noop!(
+			Registry::set_params(RuntimeOrigin::root(), late),
+			Error::<Test>::InvalidParams
+		);
 		assert_ok!(Registry::set_params(RuntimeOrigin::root(), p.clone()));
 		assert_eq!(RegistryParams::<Test>::get(), Some(p));
 	});
