@@ -11,8 +11,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { Keyring } from '@polkadot/keyring';
-import { u8aToHex } from '@polkadot/util';
-import { cryptoWaitReady, mnemonicGenerate } from '@polkadot/util-crypto';
+import { stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
+import { cryptoWaitReady, encodeAddress, mnemonicGenerate } from '@polkadot/util-crypto';
 
 import {
   DevNode,
@@ -125,6 +125,30 @@ describe('ddns-node --dev', { timeout: 20 * MINUTE }, () => {
     const version = await rpcCall(node.rpcPort, 'state_getRuntimeVersion');
     assert.equal(version.result?.specName, 'ddns');
     assert.equal(api.runtimeVersion.specName.toString(), 'ddns');
+  }));
+
+  it('charges fees that price the chain: a fifth to the block author, the rest to the reward pot', { timeout: 4 * MINUTE }, withLog(async () => {
+    // On --dev Alice authors every block; Bob pays.
+    const bob = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri('//Bob');
+    const pot = encodeAddress(u8aConcat(stringToU8a('modlddns/pot'), new Uint8Array(20)), 42);
+    const payee = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromMnemonic(mnemonicGenerate());
+    const tx = api.tx.balances.transferKeepAlive(payee.address, 10n * UNIT);
+    const { blockHash, events } = await signAndSendFinalized(api, tx, bob, { timeoutMs: 3 * MINUTE });
+    const paid = events.find(({ event }) => api.events.transactionPayment.TransactionFeePaid.is(event));
+    assert.ok(paid, 'no TransactionFeePaid event');
+    const [who, actualFee, tip] = paid.event.data;
+    assert.equal(who.toString(), bob.address);
+    const fee = actualFee.toBigInt();
+    assert.equal(tip.toBigInt(), 0n);
+    // A transfer costs hundredths of a DDNS (it cost 0.0002 DDNS when fees priced nothing).
+    assert.ok(fee > UNIT / 100n && fee < UNIT, `fee ${fee}`);
+
+    const { parentHash } = await api.rpc.chain.getHeader(blockHash);
+    const delta = async (address) =>
+      (await freeBalanceAt(api, address, blockHash)) - (await freeBalanceAt(api, address, parentHash.toHex()));
+    const toAuthor = (fee * 20n) / 100n;
+    assert.equal(await delta(alice.address), toAuthor, 'the author gets a fifth');
+    assert.equal(await delta(pot), fee - toAuthor, 'the pot gets the rest');
   }));
 
   it('rejects an extrinsic with a corrupted signature at the pool', { timeout: 4 * MINUTE }, withLog(async () => {

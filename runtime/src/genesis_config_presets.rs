@@ -147,12 +147,13 @@ pub fn preset_names() -> Vec<PresetId> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
 	use super::*;
 	use crate::{Runtime, MILLI_SECS_PER_BLOCK};
 	use sp_runtime::BuildStorage;
 
-	fn build(preset: &str) -> sp_io::TestExternalities {
+	/// The genesis state of `preset`, built the way the node builds it.
+	pub(crate) fn build(preset: &str) -> sp_io::TestExternalities {
 		let json = get_preset(&PresetId::from(preset)).expect("preset exists");
 		let mut config: serde_json::Value = serde_json::from_slice(&json).unwrap();
 		// Presets are patches over the default config: merge them like the node does.

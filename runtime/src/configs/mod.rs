@@ -4,17 +4,20 @@ use frame_support::{
 	derive_impl,
 	dispatch::DispatchClass,
 	parameter_types,
-	traits::{ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, VariantCountOf},
+	traits::{
+		fungible::{Balanced, Credit},
+		ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, Imbalance, OnUnbalanced, VariantCountOf,
+	},
 	weights::{
 		constants::{ParityDbWeight, WEIGHT_REF_TIME_PER_SECOND},
-		IdentityFee, Weight,
+		ConstantMultiplier, Weight,
 	},
 	PalletId,
 };
 use frame_system::limits::{BlockLength, BlockWeights};
-use pallet_transaction_payment::{ConstFeeMultiplier, FungibleAdapter, Multiplier};
+use pallet_transaction_payment::{FungibleAdapter, Multiplier, TargetedFeeAdjustment};
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
-use sp_runtime::{traits::One, Perbill};
+use sp_runtime::{traits::One, FixedPointNumber, Perbill, Perquintill};
 use sp_version::RuntimeVersion;
 
 use super::{
@@ -156,16 +159,78 @@ impl pallet_balances::Config for Runtime {
 }
 
 parameter_types! {
-	pub FeeMultiplier: Multiplier = Multiplier::one();
+	/// Fee per unit of ref-time weight (one picosecond), in planck: the normal class of a block
+	/// (1.5 s of weight) costs about 500 DDNS at the base multiplier, a `register` about
+	/// 0.2 DDNS.
+	pub const WeightFee: Balance = 333;
+	/// Fee per byte of extrinsic, in planck (0.0001 DDNS): a megabyte of `system.remark` costs
+	/// about 105 DDNS, a full block's normal class (3.75 MB) about 393 DDNS.
+	pub const TransactionByteFee: Balance = 100_000_000;
+	/// Fees stay at their base while blocks are at most a quarter full, and grow above it.
+	pub const TargetBlockFullness: Perquintill = Perquintill::from_percent(25);
+	/// How fast the multiplier moves: with every block full, fees grow by about a third an hour
+	/// (600 blocks) and double in about 2.3 hours; they fall back as fast once blocks are below
+	/// the target. (Kusama moves 13 times slower; a chain whose blocks a spammer can fill for
+	/// hundreds of DDNS a block should answer within hours.)
+	pub AdjustmentVariable: Multiplier = Multiplier::saturating_from_rational(1, 1_000);
+	/// Never below the base price: the figures above are the floor.
+	pub MinimumMultiplier: Multiplier = Multiplier::one();
+	pub MaximumMultiplier: Multiplier = Multiplier::saturating_from_integer(100_000);
+}
+
+/// Share of every fee (not tips) that goes to the block's author; the rest goes to the reward
+/// pot that pays the network's operators.
+pub const AUTHOR_FEE_SHARE: Perbill = Perbill::from_percent(20);
+
+/// The account of the validator that authored the block being built (from Aura's pre-runtime
+/// digest and the session's validator list), if it can be told.
+pub fn block_author() -> Option<AccountId> {
+	use frame_support::traits::FindAuthor;
+	let digest = System::digest();
+	let pre_runtime = digest.logs().iter().filter_map(|d| d.as_pre_runtime());
+	pallet_session::FindAccountFromAuthorIndex::<Runtime, Aura>::find_author(pre_runtime)
+}
+
+/// Where transaction fees go: [`AUTHOR_FEE_SHARE`] of the fee and the whole tip to the author,
+/// the rest of the fee to the registry's reward pot. When the author cannot be told, all of it
+/// goes to the pot.
+pub struct DealWithFees;
+impl OnUnbalanced<Credit<AccountId, Balances>> for DealWithFees {
+	fn on_unbalanceds(mut fees_then_tips: impl Iterator<Item = Credit<AccountId, Balances>>) {
+		let Some(fee) = fees_then_tips.next() else { return };
+		let (mut to_author, mut to_pot) = fee.ration(
+			AUTHOR_FEE_SHARE.deconstruct(),
+			(Perbill::one() - AUTHOR_FEE_SHARE).deconstruct(),
+		);
+		for tip in fees_then_tips {
+			to_author = to_author.merge(tip);
+		}
+		match block_author() {
+			Some(author) => {
+				let _ = Balances::resolve(&author, to_author).map_err(|c| to_pot.subsume(c));
+			},
+			None => to_pot.subsume(to_author),
+		}
+		let pot = pallet_ddns_registry::Pallet::<Runtime>::reward_pot();
+		// The pot exists from genesis; were it gone, a credit below the existential deposit
+		// would be dropped (burned).
+		let _ = Balances::resolve(&pot, to_pot);
+	}
 }
 
 impl pallet_transaction_payment::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
-	type OnChargeTransaction = FungibleAdapter<Balances, ()>;
+	type OnChargeTransaction = FungibleAdapter<Balances, DealWithFees>;
 	type OperationalFeeMultiplier = ConstU8<5>;
-	type WeightToFee = IdentityFee<Balance>;
-	type LengthToFee = IdentityFee<Balance>;
-	type FeeMultiplierUpdate = ConstFeeMultiplier<FeeMultiplier>;
+	type WeightToFee = ConstantMultiplier<Balance, WeightFee>;
+	type LengthToFee = ConstantMultiplier<Balance, TransactionByteFee>;
+	type FeeMultiplierUpdate = TargetedFeeAdjustment<
+		Self,
+		TargetBlockFullness,
+		AdjustmentVariable,
+		MinimumMultiplier,
+		MaximumMultiplier,
+	>;
 	type WeightInfo = pallet_transaction_payment::weights::SubstrateWeight<Runtime>;
 }
 
@@ -188,3 +253,6 @@ impl pallet_ddns_registry::Config for Runtime {
 	type MaxLifecycleOps = ConstU32<16>;
 	type WeightInfo = pallet_ddns_registry::weights::SubstrateWeight<Runtime>;
 }
+
+#[cfg(test)]
+mod tests;

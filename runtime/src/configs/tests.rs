@@ -1,0 +1,119 @@
+//! What fees cost and where they go.
+
+use super::*;
+use crate::{genesis_config_presets::tests::build, TransactionPayment, UNIT};
+use codec::Encode;
+use frame_support::{
+	dispatch::GetDispatchInfo,
+	traits::{fungible::Inspect, Hooks},
+	weights::WeightToFee as _,
+};
+use sp_consensus_aura::{Slot, AURA_ENGINE_ID};
+use sp_runtime::{traits::Convert, Digest, DigestItem};
+
+/// A fee in DDNS, for messages.
+fn ddns(planck: Balance) -> f64 {
+	planck as f64 / UNIT as f64
+}
+
+fn fee_of(call: RuntimeCall) -> Balance {
+	let len = call.encoded_size() as u32 + 100; // signature, address and extensions
+	TransactionPayment::compute_fee(len, &call.get_dispatch_info(), 0)
+}
+
+#[test]
+fn fees_price_weight_and_length() {
+	build(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		let normal = RuntimeBlockWeights::get().get(DispatchClass::Normal).max_total.unwrap();
+		let full_block =
+			<Runtime as pallet_transaction_payment::Config>::WeightToFee::weight_to_fee(&normal);
+		let megabyte =
+			fee_of(RuntimeCall::System(frame_system::Call::remark { remark: vec![0; 1 << 20] }));
+		let call = RuntimeCall::Registry(pallet_ddns_registry::Call::register {
+			name: b"a-name-of-some-length.ddns".to_vec(),
+			owner: AccountId::new([1; 32]),
+			secret: [2; 32],
+			periods: 1,
+		});
+		// Charged up front as if it evicted a lapsed holder, refunded to the plain weight.
+		let upfront = fee_of(call.clone());
+		let info = call.get_dispatch_info();
+		use pallet_ddns_registry::WeightInfo as _;
+		let plain = <Runtime as pallet_ddns_registry::Config>::WeightInfo::register();
+		let post = frame_support::dispatch::PostDispatchInfo {
+			actual_weight: Some(plain),
+			pays_fee: frame_support::dispatch::Pays::Yes,
+		};
+		let len = call.encoded_size() as u32 + 100;
+		let register = TransactionPayment::compute_actual_fee(len, &info, &post, 0);
+		println!(
+			"full block's weight: {:.1} DDNS; 1 MB remark: {:.1} DDNS; register: {:.4} DDNS \
+			 ({:.4} up front); registers per block by weight: {}",
+			ddns(full_block),
+			ddns(megabyte),
+			ddns(register),
+			ddns(upfront),
+			normal.ref_time() / (plain + info.extension_weight).ref_time(),
+		);
+		assert!((400 * UNIT..600 * UNIT).contains(&full_block), "{}", ddns(full_block));
+		assert!((100 * UNIT..110 * UNIT).contains(&megabyte), "{}", ddns(megabyte));
+		assert!((UNIT / 20..UNIT).contains(&register), "{}", ddns(register));
+	});
+}
+
+#[test]
+fn congestion_raises_fees_and_quiet_blocks_bring_them_back_to_the_floor() {
+	build(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		type Update = <Runtime as pallet_transaction_payment::Config>::FeeMultiplierUpdate;
+		// An empty block leaves the multiplier at its floor.
+		assert_eq!(Update::convert(Multiplier::one()), Multiplier::one());
+		// A full block raises it.
+		let normal = RuntimeBlockWeights::get().get(DispatchClass::Normal).max_total.unwrap();
+		System::register_extra_weight_unchecked(normal, DispatchClass::Normal);
+		let raised = Update::convert(Multiplier::one());
+		assert!(raised > Multiplier::one(), "{raised:?}");
+		// An hour of full blocks raises fees by a third.
+		let mut m = Multiplier::one();
+		for _ in 0..600 {
+			m = Update::convert(m);
+		}
+		assert!(m > Multiplier::saturating_from_rational(4, 3), "{m:?}");
+	});
+}
+
+/// Starts block 1 as authored by the validator of `slot` (Aura's pre-runtime digest).
+fn start_block_in_slot(slot: Option<u64>) {
+	let logs = slot
+		.map(|s| vec![DigestItem::PreRuntime(AURA_ENGINE_ID, Slot::from(s).encode())])
+		.unwrap_or_default();
+	System::initialize(&1, &Default::default(), &Digest { logs });
+	Aura::on_initialize(1);
+}
+
+#[test]
+fn the_author_gets_a_fifth_of_the_fee_and_the_tip_and_the_pot_the_rest() {
+	build(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		let alice = pallet_session::Validators::<Runtime>::get()[0].clone();
+		let pot = pallet_ddns_registry::Pallet::<Runtime>::reward_pot();
+		let (alice_before, pot_before) = (Balances::balance(&alice), Balances::balance(&pot));
+		start_block_in_slot(Some(7));
+		assert_eq!(block_author(), Some(alice.clone()));
+		let fee = Balances::issue(1_000 * UNIT);
+		let tip = Balances::issue(3 * UNIT);
+		DealWithFees::on_unbalanceds([fee, tip].into_iter());
+		assert_eq!(Balances::balance(&alice) - alice_before, 200 * UNIT + 3 * UNIT);
+		assert_eq!(Balances::balance(&pot) - pot_before, 800 * UNIT);
+	});
+}
+
+#[test]
+fn without_a_known_author_every_fee_goes_to_the_pot() {
+	build(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		let pot = pallet_ddns_registry::Pallet::<Runtime>::reward_pot();
+		let pot_before = Balances::balance(&pot);
+		start_block_in_slot(None);
+		assert_eq!(block_author(), None);
+		DealWithFees::on_unbalanceds([Balances::issue(10 * UNIT)].into_iter());
+		assert_eq!(Balances::balance(&pot) - pot_before, 10 * UNIT);
+	});
+}
