@@ -33,6 +33,8 @@ export async function registerAndResolve(endpoint, name) {
     const alice = keyring.addFromUri('//Alice');
 
     // 1. What will it cost? (rent, premium if the name lapsed recently, storage deposit)
+    //    A registration pays the price of the block that includes it: `price.next` is the price
+    //    in the block after the best one, the earliest that can include it (`price.next.total`).
     const price = (await api.rpc.ddns.price(name, 1)).toJSON();
 
     // 2. Commit to (name, owner, secret) first, so nobody can front-run the registration.

@@ -37,6 +37,8 @@ test('the example registers a name; ddns_resolve agrees with state_call', async 
   const name = 'rpc-example.ddns';
   const { price, view } = await registerAndResolve(node.wsUrl, name);
   assert.ok(BigInt(price.rent) > 0n);
+  assert.equal(price.next.rent, price.rent);
+  assert.equal(price.next.number, price.at.number + 1);
   assert.equal(view.name, name);
   assert.equal(view.owner, alice.address);
   assert.equal(view.state, 'Active');
@@ -74,6 +76,56 @@ test('the example registers a name; ddns_resolve agrees with state_call', async 
   assert.equal(reverse.name, name);
   const params = (await api.rpc.ddns.params()).toJSON();
   assert.equal(params.params.maxPeriods, 10);
+});
+
+test('polkadot.js passes `at` to every method as a hash, best, finalized or nothing', async () => {
+  const name = 'rpc-at.ddns';
+  await registerName(api, name, alice.address, 5, alice);
+  await signAndSendFinalized(api, api.tx.registry.setPrimary(name), alice);
+  const head = await api.rpc.chain.getFinalizedHead();
+  const headNumber = (await api.rpc.chain.getHeader(head)).number.toNumber();
+
+  const methods = {
+    resolve: (...at) => api.rpc.ddns.resolve(name, ...at),
+    reverse: (...at) => api.rpc.ddns.reverse(alice.address, ...at),
+    price: (...at) => api.rpc.ddns.price(name, 1, ...at),
+    params: (...at) => api.rpc.ddns.params(...at),
+  };
+  // Each form of `at`, and what the answer's `at` must then say.
+  const atHead = (at) => {
+    assert.equal(at.hash, head.toHex());
+    assert.equal(at.number, headNumber);
+    assert.equal(at.finalized, true);
+  };
+  const atFinalized = (at) => {
+    assert.ok(at.number >= headNumber);
+    assert.equal(at.finalized, true);
+  };
+  const atBest = (at) => assert.ok(at.number >= headNumber);
+  const forms = [
+    ['a hash as hex', [head.toHex()], atHead],
+    ['a hash object', [head], atHead],
+    ["'best'", ['best'], atBest],
+    ["'finalized'", ['finalized'], atFinalized],
+    ['left out', [], atBest],
+    ['undefined', [undefined], atBest],
+  ];
+  for (const [method, call] of Object.entries(methods)) {
+    for (const [form, args, check] of forms) {
+      let answer;
+      try {
+        answer = (await call(...args)).toJSON();
+      } catch (e) {
+        assert.fail(`ddns.${method} with \`at\` ${form}: ${e.message}`);
+      }
+      check(answer.at);
+      // And each answer is the real one, not an error turned into a default.
+      if (method === 'resolve') assert.equal(answer.name, name);
+      if (method === 'reverse') assert.equal(answer.name, name);
+      if (method === 'price') assert.ok(BigInt(answer.total) > 0n);
+      if (method === 'params') assert.equal(answer.params.maxPeriods, 10);
+    }
+  }
 });
 
 test('the subscription sends the new view after records change and after a transfer', async () => {
@@ -129,6 +181,22 @@ test('garbage input gets the documented errors', async () => {
   assert.equal((await error('ddns_reverse', ['not-an-account'])).code, 4002);
   assert.equal((await error('ddns_price', ['rpc-example.ddns', 0])).code, 4002);
   assert.equal((await error('ddns_price', ['ab.ddns', 1])).code, 4001);
+  // Every echoed input is cut the same way: a huge one never makes a huge answer.
+  const huge = 'a'.repeat(1 << 20);
+  for (const [method, params] of [
+    ['ddns_resolve', [huge]],
+    ['ddns_resolve', [`${huge}.ddns`]],
+    ['ddns_resolve', ['rpc-example.ddns', huge]],
+    ['ddns_reverse', [huge]],
+    ['ddns_price', [huge, 1]],
+    ['ddns_price', ['rpc-example.ddns', huge]],
+    ['ddns_params', [huge]],
+  ]) {
+    const e = await error(method, params);
+    const size = JSON.stringify(e).length;
+    assert.ok(size < 1_000, `${method} with a 1 MB parameter answered ${size} bytes: ${JSON.stringify(e).slice(0, 300)}`);
+    assert.match(JSON.stringify(e), /\.\.\. \(10485\d\d bytes\)|too long/, `${method}: ${e.message}`);
+  }
   // Wrong JSON types are refused by the server before our code runs.
   assert.equal((await error('ddns_resolve', [42])).code, -32602);
   assert.equal((await error('ddns_resolve', [])).code, -32602);

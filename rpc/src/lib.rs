@@ -8,12 +8,15 @@
 //! |---|---|
 //! | `ddns_resolve(name, at?)` | the name's view, or error 4004 if nobody holds it |
 //! | `ddns_reverse(account, at?)` | `{ "name": ... }` (null when the account has no primary name) |
-//! | `ddns_price(name, periods, at?)` | rent, premium, deposit, total |
+//! | `ddns_price(name, periods, at?)` | rent, premium, deposit, total; the same in the next block |
 //! | `ddns_params(at?)` | the registry's parameters |
 //! | `ddns_subscribeName(name)` | the view at every finalized block where it changed |
 //!
-//! `at` is a block hash, `"best"` (the default) or `"finalized"`. Every answer carries
-//! `at: { number, hash, finalized }`.
+//! `at` is a block hash, `"best"` (the default) or `"finalized"`; an empty string or `"0x"` is
+//! the default too, and the selector may also come hex-encoded (`"0x62657374"` is `"best"`), which
+//! is how polkadot.js sends it when `at` is declared `Bytes` (see `examples/rpc-definitions.js`).
+//! Every answer carries `at: { number, hash, finalized }`. `ddns_price` also quotes the block
+//! after `at` (`next`), the block a registration sent now is included in at the earliest.
 
 pub mod json;
 
@@ -21,7 +24,7 @@ use std::{marker::PhantomData, sync::Arc};
 
 use codec::Decode;
 use ddns_primitives::name::{self as rule, MAX_NAME_LEN};
-use ddns_registry_runtime_api::{LookupError, RegistryApi};
+use ddns_registry_runtime_api::{LookupError, Price, RegistryApi};
 use futures::StreamExt;
 use jsonrpsee::{
 	core::{async_trait, RpcResult, SubscriptionResult},
@@ -32,7 +35,9 @@ use jsonrpsee::{
 use parking_lot::Mutex;
 use sc_client_api::BlockchainEvents;
 use schnellru::{ByLength, LruMap};
+use serde::{de, Deserialize, Deserializer};
 use serde_json::{json, Value};
+use sp_api::Core;
 use sp_api::ProvideRuntimeApi;
 use sp_blockchain::HeaderBackend;
 use sp_core::crypto::{AccountId32, Ss58Codec};
@@ -62,19 +67,30 @@ const MAX_AT_LEN: usize = 66;
 const MAX_PERIODS: u32 = 1_000;
 /// Resolve answers kept per (block, name).
 const CACHE_ENTRIES: u32 = 4_096;
+/// Most characters of a caller's input that an error message repeats.
+const MAX_ECHO: usize = 80;
 
 fn error(code: i32, message: impl Into<String>, data: Option<Value>) -> ErrorObjectOwned {
 	ErrorObjectOwned::owned(code, message.into(), data)
+}
+
+/// A caller's input as an error message repeats it: quoted, and cut after [`MAX_ECHO`]
+/// characters (saying how long it was), so that a huge input never makes a huge answer.
+fn echo(input: &str) -> String {
+	match input.char_indices().nth(MAX_ECHO) {
+		None => format!("{input:?}"),
+		Some((cut, _)) => format!("{:?}... ({} bytes)", &input[..cut], input.len()),
+	}
 }
 
 fn invalid_name(name: &str) -> ErrorObjectOwned {
 	match rule::validate(name.as_bytes()) {
 		Err(e) => error(
 			code::INVALID_NAME,
-			format!("invalid name {name:?}: {e}"),
+			format!("invalid name {}: {e}", echo(name)),
 			Some(json!({ "rule": e.code() })),
 		),
-		Ok(()) => error(code::INVALID_NAME, format!("invalid name {name:?}"), None),
+		Ok(()) => error(code::INVALID_NAME, format!("invalid name {}", echo(name)), None),
 	}
 }
 
@@ -82,7 +98,7 @@ fn lookup_error(name: &str, e: LookupError) -> ErrorObjectOwned {
 	match e {
 		LookupError::NotFound => error(
 			code::NOT_FOUND,
-			format!("{name} is not registered (or has lapsed past grace)"),
+			format!("{} is not registered (or has lapsed past grace)", echo(name)),
 			None,
 		),
 		LookupError::InvalidName(rule) => {
@@ -97,6 +113,71 @@ fn lookup_error(name: &str, e: LookupError) -> ErrorObjectOwned {
 			}
 			e
 		},
+	}
+}
+
+/// A number of periods as a caller sends it: like `u32`, but a string in its place is refused
+/// with an error that repeats it as [`echo`] does, not whole.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Periods(pub u32);
+
+impl<'de> Deserialize<'de> for Periods {
+	fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+		struct Visitor;
+		impl de::Visitor<'_> for Visitor {
+			type Value = Periods;
+
+			fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+				f.write_str("a number of periods (u32)")
+			}
+
+			fn visit_u64<E: de::Error>(self, v: u64) -> Result<Periods, E> {
+				u32::try_from(v)
+					.map(Periods)
+					.map_err(|_| E::invalid_value(de::Unexpected::Unsigned(v), &self))
+			}
+
+			fn visit_i64<E: de::Error>(self, v: i64) -> Result<Periods, E> {
+				u32::try_from(v)
+					.map(Periods)
+					.map_err(|_| E::invalid_value(de::Unexpected::Signed(v), &self))
+			}
+
+			fn visit_str<E: de::Error>(self, v: &str) -> Result<Periods, E> {
+				Err(E::invalid_type(de::Unexpected::Other(&format!("string {}", echo(v))), &self))
+			}
+		}
+		// `deserialize_u32` would refuse a string itself, quoting all of it.
+		deserializer.deserialize_any(Visitor)
+	}
+}
+
+/// What a block selector names, before the block is looked up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Selector {
+	Best,
+	Finalized,
+	Hash([u8; 32]),
+}
+
+/// Reads a block selector: a 32-byte hash in `0x` hex, `"best"`, `"finalized"`, or nothing
+/// (`None`, `""` or `"0x"`) for the default, best. The words may also come hex-encoded
+/// (`"0x62657374"` is `"best"`): that is how polkadot.js sends a parameter declared `Bytes`,
+/// the only type it passes both a hash and a word through (see `examples/rpc-definitions.js`).
+fn selector(at: Option<&str>) -> RpcResult<Selector> {
+	let s = match at {
+		None | Some("" | "best") => return Ok(Selector::Best),
+		Some("finalized") => return Ok(Selector::Finalized),
+		Some(s) => s,
+	};
+	let bytes = Some(s)
+		.filter(|s| s.len() <= MAX_AT_LEN && s.starts_with("0x"))
+		.and_then(json::unhex)
+		.ok_or_else(|| bad_at(s))?;
+	match bytes.as_slice() {
+		b"" | b"best" => Ok(Selector::Best),
+		b"finalized" => Ok(Selector::Finalized),
+		hash => hash.try_into().map(Selector::Hash).map_err(|_| bad_at(s)),
 	}
 }
 
@@ -119,8 +200,11 @@ pub trait DdnsApi<Hash> {
 	fn reverse(&self, account: String, at: Option<String>) -> RpcResult<Value>;
 
 	/// What registering `name` for `periods` periods costs.
+	///
+	/// The answer is the price at `at`, plus `next`: the price in a block built on `at`, which
+	/// is what a registration sent now pays if the next block includes it.
 	#[method(name = "price")]
-	fn price(&self, name: String, periods: u32, at: Option<String>) -> RpcResult<Value>;
+	fn price(&self, name: String, periods: Periods, at: Option<String>) -> RpcResult<Value>;
 
 	/// The registry's parameters.
 	#[method(name = "params")]
@@ -161,14 +245,12 @@ where
 	/// The block `at` names, and where it stands.
 	fn block(&self, at: Option<&str>) -> RpcResult<(Block::Hash, At)> {
 		let info = self.client.info();
-		let hash = match at {
-			None | Some("best") => info.best_hash,
-			Some("finalized") => info.finalized_hash,
-			Some(s) if s.len() <= MAX_AT_LEN && s.starts_with("0x") => {
-				let bytes = json::unhex(s).filter(|b| b.len() == 32).ok_or_else(|| bad_at(s))?;
-				Block::Hash::decode(&mut &bytes[..]).map_err(|_| bad_at(s))?
+		let hash = match selector(at)? {
+			Selector::Best => info.best_hash,
+			Selector::Finalized => info.finalized_hash,
+			Selector::Hash(bytes) => {
+				Block::Hash::decode(&mut &bytes[..]).map_err(|_| bad_at(at.unwrap_or_default()))?
 			},
-			Some(s) => return Err(bad_at(s)),
 		};
 		let header = self
 			.client
@@ -202,6 +284,30 @@ where
 		Ok(value)
 	}
 
+	/// What registering `name` costs in a block built on `parent` (number `number`): the new
+	/// block's hooks run first, as when a block is built, then `price` reads the chain as an
+	/// extrinsic of that block would (the premium at that block's number). Nothing is stored.
+	fn price_in_block_after(
+		&self,
+		parent: Block::Hash,
+		number: u32,
+		name: &str,
+		periods: u32,
+	) -> RpcResult<Price<u128>> {
+		let header = <Block::Header as HeaderT>::new(
+			number.into(),
+			Default::default(),
+			Default::default(),
+			parent,
+			Default::default(),
+		);
+		let api = self.client.runtime_api();
+		api.initialize_block(parent, &header).map_err(Self::runtime_error)?;
+		api.price(parent, name.as_bytes().to_vec(), periods)
+			.map_err(Self::runtime_error)?
+			.map_err(|e| lookup_error(name, e))
+	}
+
 	/// `view` with `at` added.
 	fn with_at(mut value: Value, at: &At) -> Value {
 		if let Value::Object(map) = &mut value {
@@ -215,8 +321,8 @@ fn bad_at(s: &str) -> ErrorObjectOwned {
 	error(
 		code::INVALID_PARAMS,
 		format!(
-			"invalid block selector {:?}: use a 0x-prefixed 32-byte hash, \"best\" or \"finalized\"",
-			s.chars().take(80).collect::<String>()
+			"invalid block selector {}: use a 0x-prefixed 32-byte hash, \"best\" or \"finalized\"",
+			echo(s)
 		),
 		None,
 	)
@@ -246,14 +352,16 @@ where
 			return Err(error(code::INVALID_PARAMS, "account is too long for SS58", None));
 		}
 		let who = AccountId32::from_ss58check(&account).map_err(|e| {
-			error(code::INVALID_PARAMS, format!("invalid SS58 account {account:?}: {e:?}"), None)
+			let message = format!("invalid SS58 account {}: {e:?}", echo(&account));
+			error(code::INVALID_PARAMS, message, None)
 		})?;
 		let (hash, at) = self.block(at.as_deref())?;
 		let name = self.client.runtime_api().reverse(hash, who).map_err(Self::runtime_error)?;
 		Ok(json!({ "account": account, "name": name.as_deref().map(json::text), "at": at }))
 	}
 
-	fn price(&self, name: String, periods: u32, at: Option<String>) -> RpcResult<Value> {
+	fn price(&self, name: String, periods: Periods, at: Option<String>) -> RpcResult<Value> {
+		let Periods(periods) = periods;
 		bounded_name(&name)?;
 		if periods == 0 || periods > MAX_PERIODS {
 			return Err(error(
@@ -269,7 +377,13 @@ where
 			.price(hash, name.as_bytes().to_vec(), periods)
 			.map_err(Self::runtime_error)?
 			.map_err(|e| lookup_error(&name, e))?;
-		Ok(Self::with_at(json::price(&price), &at))
+		let number = at.number.saturating_add(1);
+		let next = self.price_in_block_after(hash, number, &name, periods)?;
+		let mut value = Self::with_at(json::price(&price), &at);
+		let mut next = json::price(&next);
+		next["number"] = json!(number);
+		value["next"] = next;
+		Ok(value)
 	}
 
 	fn params(&self, at: Option<String>) -> RpcResult<Value> {
@@ -346,5 +460,64 @@ async fn next_or_closed<T>(
 	match futures::future::select(next, closed).await {
 		futures::future::Either::Left((item, _)) => item,
 		futures::future::Either::Right(_) => None,
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn selectors_read_as_raw_json_and_polkadot_js_send_them() {
+		let hash = format!("0x{}", "ab".repeat(32));
+		for (at, want) in [
+			(None, Selector::Best),
+			(Some("best"), Selector::Best),
+			(Some("finalized"), Selector::Finalized),
+			(Some(hash.as_str()), Selector::Hash([0xab; 32])),
+			// What polkadot.js sends for `at` declared `Bytes`: the words hex-encoded, and for an
+			// explicit `undefined` empty bytes (or, declared `Text`, an empty string).
+			(Some("0x62657374"), Selector::Best),
+			(Some("0x66696e616c697a6564"), Selector::Finalized),
+			(Some("0x"), Selector::Best),
+			(Some(""), Selector::Best),
+		] {
+			assert_eq!(selector(at).unwrap(), want, "{at:?}");
+		}
+		for bad in ["yesterday", "0x1234", "0xzz", "0x6265737", "Best", "0x42657374"] {
+			let e = selector(Some(bad)).unwrap_err();
+			assert_eq!(e.code(), code::INVALID_PARAMS, "{bad}");
+		}
+		let long = format!("0x{}", "ab".repeat(33));
+		assert_eq!(selector(Some(&long)).unwrap_err().code(), code::INVALID_PARAMS);
+	}
+
+	#[test]
+	fn echoed_input_is_cut_the_same_everywhere() {
+		let huge = "a".repeat(1 << 20);
+		assert_eq!(echo("short.ddns"), "\"short.ddns\"");
+		let cut = echo(&huge);
+		assert!(cut.len() < 120, "{cut}");
+		assert!(cut.ends_with(&format!("... ({} bytes)", 1 << 20)), "{cut}");
+		// Multi-byte characters are cut on a character boundary.
+		assert!(echo(&"é".repeat(1000)).starts_with(&format!("\"{}\"...", "é".repeat(MAX_ECHO))));
+
+		for e in [
+			invalid_name(&huge),
+			lookup_error(&huge, LookupError::NotFound),
+			lookup_error(&huge, LookupError::InvalidName(b"too_long".to_vec())),
+			bad_at(&huge),
+		] {
+			assert!(e.message().len() < 300, "{} bytes: {}", e.message().len(), e.message());
+			assert!(e.message().contains(&cut), "{}", e.message());
+		}
+		// Parsed from text, as the server parses parameters.
+		let periods = |text: &str| serde_json::from_str::<Periods>(text);
+		let refused = periods(&json!(huge).to_string()).unwrap_err().to_string();
+		assert!(refused.len() < 300 && refused.contains(&cut), "{refused}");
+		assert_eq!(periods("3").unwrap(), Periods(3));
+		for bad in ["-1", "4294967296", "1.5", "[1]", "null"] {
+			assert!(periods(bad).is_err(), "{bad}");
+		}
 	}
 }
