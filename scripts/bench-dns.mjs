@@ -1,12 +1,15 @@
 // DNS face throughput: dnsperf against ddns-resolver and against NSD serving the same names
 // from a zone file, in one run on one machine, alternating rounds. Prints QPS and latency for
-// both and the ratio (target: ddns-resolver ≥ 0.5 × NSD).
+// both and the ratio (target: ddns-resolver ≥ 0.5 × NSD), and where unanswered queries went:
+// datagrams the kernel dropped at the server's socket (`ss`, `d` in `skmem`), queries the
+// daemon dropped (its `ddns_resolver_dns_dropped` metric), and the host's UDP receive-buffer
+// errors (`/proc/net/snmp`, which also counts the clients' sockets).
 //
 //   node scripts/bench-dns.mjs [--seconds 10] [--rounds 3] [--clients 4]
 //
 // Needs release builds of ddns-node and ddns-resolver, and dnsperf and nsd (scripts/setup.sh).
 import { execFile } from 'node:child_process';
-import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -37,6 +40,43 @@ function zoneFile(views) {
   return `${lines.join('\n')}\n`;
 }
 
+/** Datagrams the kernel dropped at the UDP socket bound to `port` (a full receive buffer). */
+async function socketDrops(port) {
+  const { stdout } = await run('ss', ['-uamnH', `sport = :${port}`]);
+  return [...stdout.matchAll(/skmem:\([^)]*\bd(\d+)\)/g)].reduce((sum, m) => sum + Number(m[1]), 0);
+}
+
+/** The host's UDP `RcvbufErrors` and `SndbufErrors`. */
+function udpErrors() {
+  const [names, values] = readFileSync('/proc/net/snmp', 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('Udp:'))
+    .map((l) => l.split(/\s+/).slice(1));
+  const at = (name) => Number(values[names.indexOf(name)]);
+  return { rcvbuf: at('RcvbufErrors'), sndbuf: at('SndbufErrors') };
+}
+
+/** Queries the daemon itself dropped unanswered (all reasons), from its metrics. */
+async function daemonDrops(resolver) {
+  const { body } = await resolver.get('/metrics');
+  return [...String(body).matchAll(/^ddns_resolver_dns_dropped_total\{[^}]*\} (\d+)/gm)].reduce(
+    (sum, m) => sum + Number(m[1]),
+    0,
+  );
+}
+
+/** One dnsperf run against `port`, with the drops seen around it. */
+async function measure(port, queryFile, resolver) {
+  const before = { socket: await socketDrops(port), host: udpErrors(), daemon: resolver ? await daemonDrops(resolver) : 0 };
+  const r = await dnsperf(port, queryFile);
+  const host = udpErrors();
+  r.socketDrops = (await socketDrops(port)) - before.socket;
+  r.rcvbufErrors = host.rcvbuf - before.host.rcvbuf;
+  r.sndbufErrors = host.sndbuf - before.host.sndbuf;
+  r.daemonDrops = resolver ? (await daemonDrops(resolver)) - before.daemon : null;
+  return r;
+}
+
 async function dnsperf(port, queryFile) {
   const { stdout } = await run(
     'dnsperf',
@@ -47,6 +87,7 @@ async function dnsperf(port, queryFile) {
   return {
     qps: num(/Queries per second:\s+([\d.]+)/),
     avgMs: num(/Average Latency \(s\):\s+([\d.]+)/) * 1000,
+    maxMs: num(/Average Latency \(s\):.*max ([\d.]+)/) * 1000,
     lost: num(/Queries lost:\s+(\d+)/),
     completed: num(/Queries completed:\s+(\d+)/),
   };
@@ -98,8 +139,8 @@ try {
 
   const results = { ddns: [], nsd: [] };
   for (let r = 0; r < rounds; r++) {
-    results.ddns.push(await dnsperf(resolver.dnsPort, queryFile));
-    results.nsd.push(await dnsperf(nsd.port, queryFile));
+    results.ddns.push(await measure(resolver.dnsPort, queryFile, resolver));
+    results.nsd.push(await measure(nsd.port, queryFile, null));
     await sleep(500);
   }
   const best = (xs) => xs.reduce((a, b) => (b.qps > a.qps ? b : a));
@@ -108,6 +149,14 @@ try {
     console.log(
       `${label.padEnd(14)} best ${b.qps.toFixed(0).padStart(7)} q/s  avg latency ${b.avgMs.toFixed(3)} ms  ` +
         `lost ${b.lost}/${b.completed + b.lost}  rounds ${xs.map((x) => x.qps.toFixed(0)).join(', ')}`,
+    );
+    const sum = (k) => xs.reduce((a, x) => a + x[k], 0);
+    const lost = sum('lost');
+    const sent = xs.reduce((a, x) => a + x.completed + x.lost, 0);
+    console.log(
+      `${''.padEnd(14)} all rounds: lost ${lost}/${sent}, max latency ${Math.max(...xs.map((x) => x.maxMs)).toFixed(1)} ms; kernel drops at the server socket ${sum('socketDrops')}` +
+        `${xs[0].daemonDrops === null ? '' : `, dropped by the daemon ${sum('daemonDrops')}`}` +
+        `; host UDP RcvbufErrors +${sum('rcvbufErrors')}, SndbufErrors +${sum('sndbufErrors')}`,
     );
     return b.qps;
   };

@@ -38,7 +38,7 @@ use tokio::{
 const EDNS_PAYLOAD: u16 = 1232;
 /// UDP payload without EDNS0.
 const PLAIN_PAYLOAD: usize = 512;
-/// CNAME links followed inside the zone.
+/// CNAME links followed inside the zone; a chain with more is SERVFAIL.
 const MAX_CHASE: usize = 8;
 /// Most UDP queries answered at once.
 const MAX_IN_FLIGHT: usize = 4096;
@@ -68,30 +68,36 @@ impl From<&Resolved> for DnsConfig {
 
 /// Serves UDP and TCP on `config.listen`; returns the bound address (UDP and TCP share it).
 pub async fn serve(daemon: Arc<Daemon>, config: DnsConfig) -> anyhow::Result<SocketAddr> {
-	let udp = Arc::new(UdpSocket::bind(config.listen).await?);
+	let udp = UdpSocket::bind(config.listen).await?;
+	socket_buffers(&udp);
+	let udp = Arc::new(udp);
 	let bound = udp.local_addr()?;
 	let tcp = TcpListener::bind(bound).await?;
 	tracing::info!(target: "ddns::dns", "DNS on {bound} (UDP and TCP)");
 	let server = Arc::new(Server { daemon, config });
-	let s = server.clone();
 	// Queries in flight at once; past that, UDP queries are dropped (clients retry) rather
 	// than queued without bound behind slow DHT lookups.
 	let in_flight = Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT));
-	tokio::spawn(async move {
-		let mut buf = vec![0u8; 65_535];
-		loop {
-			let Ok((len, peer)) = udp.recv_from(&mut buf).await else { continue };
-			let Ok(permit) = in_flight.clone().try_acquire_owned() else { continue };
-			let packet = buf[..len].to_vec();
-			let (s, udp) = (s.clone(), udp.clone());
-			tokio::spawn(async move {
-				if let Some(out) = s.answer(&packet, Transport::Udp).await {
-					let _ = udp.send_to(&out, peer).await;
+	// One receiver per worker thread, so that answers from the cache (made in the receiver,
+	// see `udp_query`) use every core.
+	let receivers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+	for _ in 0..receivers {
+		let (s, udp, in_flight) = (server.clone(), udp.clone(), in_flight.clone());
+		tokio::spawn(async move {
+			let mut buf = vec![0u8; 65_535];
+			loop {
+				match udp.recv_from(&mut buf).await {
+					Ok((len, peer)) => {
+						s.clone().udp_query(&udp, &in_flight, buf[..len].to_vec(), peer).await
+					},
+					Err(e) => {
+						tracing::debug!(target: "ddns::dns", "UDP receive: {e}");
+						s.dropped("receive");
+					},
 				}
-				drop(permit);
-			});
-		}
-	});
+			}
+		});
+	}
 	let connections = Arc::new(tokio::sync::Semaphore::new(MAX_TCP_CONNECTIONS));
 	tokio::spawn(async move {
 		loop {
@@ -119,17 +125,89 @@ pub struct Server {
 	config: DnsConfig,
 }
 
+/// Socket buffers asked for on the UDP socket, as NSD does: room for about 10,000 queued
+/// queries (a small datagram takes about 1 KiB of buffer), where the Linux default (208 KiB)
+/// holds a couple of hundred and drops the rest while the daemon is busy, e.g. in the burst of
+/// chain reads after a new finalized head. The kernel caps it at `net.core.rmem_max` and
+/// `net.core.wmem_max`.
+const UDP_BUFFER: usize = 1 << 20;
+
+fn socket_buffers(udp: &UdpSocket) {
+	let socket = socket2::SockRef::from(udp);
+	if let Err(e) = socket.set_recv_buffer_size(UDP_BUFFER) {
+		tracing::warn!(target: "ddns::dns", "could not set the UDP receive buffer: {e}");
+	}
+	if let Err(e) = socket.set_send_buffer_size(UDP_BUFFER) {
+		tracing::warn!(target: "ddns::dns", "could not set the UDP send buffer: {e}");
+	}
+	tracing::debug!(
+		target: "ddns::dns",
+		"UDP buffers: receive {:?}, send {:?} bytes",
+		socket.recv_buffer_size(),
+		socket.send_buffer_size(),
+	);
+}
+
 /// What one name contributes to an answer.
 struct Found {
 	rcode: ResponseCode,
 	answers: Vec<Record>,
-	/// Lowest TTL seen, for the negative answer's SOA.
+	/// The last name of the chain has nothing of the asked type (NODATA) or does not exist
+	/// (NXDOMAIN): the zone's SOA goes in the authority section (RFC 2308), after any CNAMEs.
+	negative: bool,
+	/// The finalized head the answer was read at, for the SOA.
 	head: Head,
+}
+
+impl Found {
+	/// The chain in `answers` ends at a name that does not exist.
+	fn nxdomain(answers: Vec<Record>, head: Head) -> Self {
+		Self { rcode: ResponseCode::NXDomain, answers, negative: true, head }
+	}
+
+	/// The chain in `answers` ends where this zone cannot say more (a loop, or a target in
+	/// another zone): no SOA, the client's resolver goes on.
+	fn open(answers: Vec<Record>, head: Head) -> Self {
+		Self { rcode: ResponseCode::NoError, answers, negative: false, head }
+	}
 }
 
 impl Server {
 	pub fn new(daemon: Arc<Daemon>, config: DnsConfig) -> Self {
 		Self { daemon, config }
+	}
+
+	/// Answers one UDP query. An answer that is ready at once (from the cache) is made and sent
+	/// here, without a task; one that waits (a chain read, a DHT lookup, the upstream) goes on
+	/// in a task of its own, within [`MAX_IN_FLIGHT`].
+	async fn udp_query(
+		self: Arc<Self>,
+		udp: &Arc<UdpSocket>,
+		in_flight: &Arc<tokio::sync::Semaphore>,
+		packet: Vec<u8>,
+		peer: SocketAddr,
+	) {
+		let Ok(permit) = in_flight.clone().try_acquire_owned() else {
+			self.dropped("in_flight");
+			return;
+		};
+		let udp = udp.clone();
+		let mut task = Box::pin(async move {
+			if let Some(out) = self.answer(&packet, Transport::Udp).await {
+				if let Err(e) = udp.send_to(&out, peer).await {
+					tracing::debug!(target: "ddns::dns", "UDP send to {peer}: {e}");
+					self.dropped("send");
+				}
+			}
+			drop(permit);
+		});
+		if futures::poll!(task.as_mut()).is_pending() {
+			tokio::spawn(task);
+		}
+	}
+
+	fn dropped(&self, reason: &'static str) {
+		self.daemon.metrics.dns_dropped.get_or_create(&vec![("reason", reason)]).inc();
 	}
 
 	async fn tcp_connection(self: Arc<Self>, mut stream: TcpStream) {
@@ -268,7 +346,7 @@ impl Server {
 			Ok(found) => found,
 			Err(()) => return Some(ResponseCode::ServFail),
 		};
-		if found.answers.is_empty() || found.rcode != ResponseCode::NoError {
+		if found.negative {
 			response.add_name_server(self.soa(found.head));
 		}
 		response.add_answers(found.answers);
@@ -315,38 +393,38 @@ impl Server {
 		self.config.ttl.min(left)
 	}
 
-	/// Answers for `owner` (as asked, case kept) and the name it belongs to.
+	/// Answers for `owner` (as asked, case kept) and the name it belongs to; `Err` for SERVFAIL
+	/// (the chain could not be read, or has more than [`MAX_CHASE`] links).
 	async fn lookup(&self, owner: &Name, qtype: RecordType) -> Result<Found, ()> {
 		let mut answers = Vec::new();
 		let mut owner = owner.clone();
 		let mut head = self.daemon.head();
 		let mut seen: Vec<String> = Vec::new();
-		for _ in 0..=MAX_CHASE {
+		// Ends: each turn either returns or adds one CNAME, and the chain stops at MAX_CHASE.
+		loop {
 			let (prefix, name) = split(&owner.to_lowercase());
 			// A CNAME loop: the chain so far is the answer, each link once.
 			if name.as_ref().is_some_and(|n| prefix.is_empty() && seen.contains(n)) {
-				return Ok(Found { rcode: ResponseCode::NoError, answers, head });
+				return Ok(Found::open(answers, head));
 			}
 			if let (true, Some(n)) = (prefix.is_empty(), &name) {
 				seen.push(n.clone());
 			}
-			let Some(name) = name else {
-				return Ok(Found { rcode: ResponseCode::NXDomain, answers, head });
-			};
+			let Some(name) = name else { return Ok(Found::nxdomain(answers, head)) };
 			// Only addresses and `_dnsaddr` come from the endpoint; other types need no DHT lookup.
 			let endpoint = matches!(qtype, RecordType::A | RecordType::AAAA | RecordType::ANY)
 				|| prefix.first().is_some_and(|l| l == DNSADDR_LABEL);
 			let r = match self.daemon.resolve_with(&name, endpoint).await {
 				Ok(r) => r,
 				Err(crate::chain::ChainError::InvalidName(_)) => {
-					return Ok(Found { rcode: ResponseCode::NXDomain, answers, head })
+					return Ok(Found::nxdomain(answers, head))
 				},
 				Err(_) => return Err(()),
 			};
 			head = r.head;
 			// RFC 6604: the code is that of the last name in a CNAME chain.
 			if !r.active() {
-				return Ok(Found { rcode: ResponseCode::NXDomain, answers, head });
+				return Ok(Found::nxdomain(answers, head));
 			}
 			// A CNAME at the name itself (no prefix) redirects every other type.
 			let cname = r.view.as_ref().and_then(|v| {
@@ -358,6 +436,12 @@ impl Server {
 			if let (Some(target), true, false) =
 				(cname, prefix.is_empty(), matches!(qtype, RecordType::CNAME | RecordType::ANY))
 			{
+				// Past MAX_CHASE links: SERVFAIL, as recursive resolvers (Unbound, hickory) give
+				// for an over-long chain, rather than a NOERROR that ends at a CNAME and that a
+				// stub would take for "no address" (docs/dns.md).
+				if answers.len() >= MAX_CHASE {
+					return Err(());
+				}
 				let text = String::from_utf8_lossy(&target).into_owned();
 				let target = Name::from_ascii(format!("{text}.")).map_err(|_| ())?;
 				let ttl = self.ttl(r.head, r.view.as_ref().map_or(0, |v| v.expires_at));
@@ -368,21 +452,22 @@ impl Server {
 				));
 				if !text.ends_with(".ddns") {
 					// Out of zone: the client's resolver chases it.
-					return Ok(Found { rcode: ResponseCode::NoError, answers, head });
+					return Ok(Found::open(answers, head));
 				}
 				owner = target;
 				continue;
 			}
 			return Ok(match self.records(&owner, &prefix, qtype, &r) {
 				Some(mut recs) => {
+					// NODATA at the end of the chain (or at the name itself) is negative too.
+					let negative = recs.is_empty();
 					answers.append(&mut recs);
-					Found { rcode: ResponseCode::NoError, answers, head }
+					Found { rcode: ResponseCode::NoError, answers, negative, head }
 				},
 				// The prefix names nothing under this name.
-				None => Found { rcode: ResponseCode::NXDomain, answers, head },
+				None => Found::nxdomain(answers, head),
 			});
 		}
-		Ok(Found { rcode: ResponseCode::NoError, answers, head })
 	}
 
 	/// The records of type `qtype` at `<prefix>.<name>`; `None` when nothing exists there.

@@ -27,6 +27,11 @@ pub struct Metrics {
 	/// HTTP requests by status class, DNS queries by response code.
 	pub http: Family<Labels, Counter>,
 	pub dns: Family<Labels, Counter>,
+	/// DNS queries over UDP left unanswered by the daemon, by reason: `in_flight` (the cap on
+	/// queries answered at once), `receive` (a socket error on reading), `send` (the answer
+	/// could not be sent). Datagrams the kernel drops before the daemon reads them are not
+	/// here (see `ss -uamn`, `d` in `skmem`).
+	pub dns_dropped: Family<Labels, Counter>,
 }
 
 impl Metrics {
@@ -39,7 +44,7 @@ impl Metrics {
 		let rejected = Family::<Labels, Counter>::default();
 		let (stored, published, publish_failures) = Default::default();
 		let (finalized, peers) = Default::default();
-		let (http, dns) = Default::default();
+		let (http, dns, dns_dropped) = Default::default();
 		registry.register("lookups", "Endpoint lookups by result", lookups.clone());
 		registry.register(
 			"lookup_seconds",
@@ -74,6 +79,11 @@ impl Metrics {
 		registry.register("peers", "Connected DHT peers", Gauge::clone(&peers));
 		registry.register("http_requests", "HTTP requests by status", Family::clone(&http));
 		registry.register("dns_queries", "DNS queries by response code", Family::clone(&dns));
+		registry.register(
+			"dns_dropped",
+			"DNS queries over UDP left unanswered, by reason",
+			Family::clone(&dns_dropped),
+		);
 		Self {
 			registry,
 			lookups,
@@ -86,6 +96,7 @@ impl Metrics {
 			peers,
 			http,
 			dns,
+			dns_dropped,
 		}
 	}
 

@@ -49,7 +49,8 @@ fn bounded<T: TryFrom<Vec<u8>>>(bytes: &[u8]) -> T {
 
 /// `example.ddns` (every record type, and an endpoint: the daemon serves it), `big.ddns`
 /// (too large for 512 bytes, and for 1232 with ANY), `cname.ddns` → `example.ddns`,
-/// `loop.ddns` → itself, `out.ddns` → `example.com`.
+/// `loop.ddns` → itself, `out.ddns` → `example.com`, `dangling.ddns` → `gone.ddns` (no such
+/// name), and `hop0.ddns` → `hop1.ddns` → … → `hop9.ddns` (an A record): nine links.
 fn zone() -> Zone {
 	let rt = tokio::runtime::Builder::new_multi_thread()
 		.worker_threads(2)
@@ -95,6 +96,14 @@ fn zone() -> Zone {
 	chain.set("cname.ddns", Some(cname("cname.ddns", b"example.ddns")));
 	chain.set("loop.ddns", Some(cname("loop.ddns", b"loop.ddns")));
 	chain.set("out.ddns", Some(cname("out.ddns", b"example.com")));
+	chain.set("dangling.ddns", Some(cname("dangling.ddns", b"gone.ddns")));
+	for i in 0..9 {
+		let (name, to) = (format!("hop{i}.ddns"), format!("hop{}.ddns", i + 1));
+		chain.set(&name, Some(cname(&name, to.as_bytes())));
+	}
+	let mut last = view_for("hop9.ddns", &other, 1, 100_000);
+	last.records = vec![ChainRecord::A([192, 0, 2, 99])];
+	chain.set("hop9.ddns", Some(last));
 	chain.finalize();
 	let daemon = rt
 		.block_on(async {
@@ -195,6 +204,9 @@ fn seeds() -> Vec<Vec<u8>> {
 		"cname.ddns.",
 		"loop.ddns.",
 		"out.ddns.",
+		"dangling.ddns.",
+		"hop0.ddns.",
+		"hop1.ddns.",
 		"ddns.",
 		"_dnsaddr.ddns.",
 		"nothere.ddns.",
@@ -513,4 +525,96 @@ fn edge_cases_get_the_right_codes() {
 	// With 1232 bytes of EDNS room it fits.
 	let txt = query(11, "big.ddns.", RecordType::TXT, DNSClass::IN, Some((1232, 0)));
 	assert_eq!(zone.ask(&txt, Transport::Udp).answers().len(), 2);
+}
+
+/// RFC 2308 and RFC 6604, as NSD answers from a zone file: a CNAME chain is followed by what
+/// its last name gives, so a chain ending at a name without the asked type is NODATA and one
+/// ending at no name is NXDOMAIN, both with the CNAMEs in ANSWER and the SOA in AUTHORITY. A
+/// chain that stops for another reason (a loop, a target outside the zone) carries no SOA.
+/// Over 8 links (docs/dns.md): SERVFAIL, with no partial chain.
+#[test]
+fn cname_chains_end_with_the_last_names_answer() {
+	let zone = zone();
+	let ask = |name: &str, qtype: RecordType, t: Transport| {
+		zone.ask(&query(0x4242, name, qtype, DNSClass::IN, Some((1232, 0))), t)
+	};
+	let types = |records: &[hickory_proto::rr::Record]| -> Vec<RecordType> {
+		records.iter().map(|r| r.record_type()).collect()
+	};
+	let soa_only = |m: &Message| {
+		assert_eq!(types(m.name_servers()), [RecordType::SOA], "{m}");
+		assert_eq!(m.name_servers()[0].name().to_ascii(), "ddns.", "{m}");
+	};
+	for t in [Transport::Udp, Transport::Tcp] {
+		// NODATA at the end of the chain, for the types reported and a few more.
+		for qtype in [
+			RecordType::HTTPS,
+			RecordType::NS,
+			RecordType::SOA,
+			RecordType::DS,
+			RecordType::SRV,
+			RecordType::TXT,
+			RecordType::PTR,
+		] {
+			let target = ask("example.ddns.", qtype, t);
+			let r = ask("cname.ddns.", qtype, t);
+			if !target.answers().is_empty() {
+				// example.ddns has TXT: the chain ends in an answer, no SOA.
+				assert_eq!(r.response_code(), ResponseCode::NoError);
+				assert!(r.name_servers().is_empty(), "{qtype}: {r}");
+				continue;
+			}
+			// The target alone: NODATA with the SOA; through the CNAME: the same after it.
+			assert_eq!(target.response_code(), ResponseCode::NoError);
+			soa_only(&target);
+			assert_eq!(r.response_code(), ResponseCode::NoError, "{qtype}: {r}");
+			assert_eq!(types(r.answers()), [RecordType::CNAME], "{qtype}: {r}");
+			assert!(r.authoritative());
+			soa_only(&r);
+		}
+
+		// NXDOMAIN at the end of the chain: the CNAME, then the SOA; the code of the last name.
+		for qtype in [RecordType::A, RecordType::HTTPS] {
+			let r = ask("dangling.ddns.", qtype, t);
+			assert_eq!(r.response_code(), ResponseCode::NXDomain, "{r}");
+			assert_eq!(types(r.answers()), [RecordType::CNAME], "{r}");
+			soa_only(&r);
+		}
+
+		// An answer at the end of the chain, a target in another zone, a loop: no SOA.
+		let r = ask("cname.ddns.", RecordType::A, t);
+		assert_eq!(r.response_code(), ResponseCode::NoError);
+		assert_eq!(types(&r.answers()[..1]), [RecordType::CNAME]);
+		assert!(r.answers().len() > 1 && r.name_servers().is_empty(), "{r}");
+		for name in ["out.ddns.", "loop.ddns."] {
+			let r = ask(name, RecordType::A, t);
+			assert_eq!(r.response_code(), ResponseCode::NoError);
+			assert_eq!(types(r.answers()), [RecordType::CNAME], "{r}");
+			assert!(r.name_servers().is_empty(), "{r}");
+		}
+
+		// Eight links are chased to the address.
+		let r = ask("hop1.ddns.", RecordType::A, t);
+		assert_eq!(r.response_code(), ResponseCode::NoError, "{r}");
+		let mut eight = vec![RecordType::CNAME; 8];
+		eight.push(RecordType::A);
+		assert_eq!(types(r.answers()), eight, "{r}");
+		assert!(r.name_servers().is_empty(), "{r}");
+		// Eight links to a name without the type: NODATA with the SOA.
+		let r = ask("hop1.ddns.", RecordType::TXT, t);
+		assert_eq!(r.response_code(), ResponseCode::NoError, "{r}");
+		assert_eq!(types(r.answers()), vec![RecordType::CNAME; 8], "{r}");
+		soa_only(&r);
+
+		// A ninth link: SERVFAIL, nothing in any section (no chain that ends at a CNAME).
+		for qtype in [RecordType::A, RecordType::AAAA, RecordType::TXT] {
+			let r = ask("hop0.ddns.", qtype, t);
+			assert_eq!(r.response_code(), ResponseCode::ServFail, "{qtype}: {r}");
+			assert!(r.answers().is_empty() && r.name_servers().is_empty(), "{qtype}: {r}");
+		}
+		// The CNAME itself is still there to be read.
+		let r = ask("hop0.ddns.", RecordType::CNAME, t);
+		assert_eq!(r.response_code(), ResponseCode::NoError);
+		assert_eq!(types(r.answers()), [RecordType::CNAME]);
+	}
 }
