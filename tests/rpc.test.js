@@ -1,8 +1,10 @@
 // The JSON-RPC resolver on a real dev chain: the documented example registers a name, and
 // `ddns_resolve` must agree with the runtime API read through `state_call`; the subscription
-// delivers changes; bad input gets the documented errors.
+// delivers changes; bad input gets the documented errors; a flood of lookups of a missing name
+// and many subscriptions of one name cost one runtime call per block.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import { u8aToHex, u8aToString } from '@polkadot/util';
 import {
@@ -11,6 +13,7 @@ import {
   registerName,
   rpcCall,
   signAndSendFinalized,
+  sleep,
   waitForHeads,
 } from './lib/node.js';
 import { ddnsRpc } from '../examples/rpc-definitions.js';
@@ -23,7 +26,8 @@ let bob;
 
 before(async () => {
   ({ alice, bob } = await devPairs());
-  node = await DevNode.start();
+  // At debug, the resolver logs each runtime call it makes: the cost tests below count them.
+  node = await DevNode.start({ extraArgs: ['-l', 'ddns_rpc=debug'] });
   api = await ApiPromise.create({ provider: new WsProvider(node.wsUrl), rpc: ddnsRpc, noInitWarn: true });
   await waitForHeads(api, { best: 1 });
 });
@@ -200,4 +204,90 @@ test('garbage input gets the documented errors', async () => {
   // Wrong JSON types are refused by the server before our code runs.
   assert.equal((await error('ddns_resolve', [42])).code, -32602);
   assert.equal((await error('ddns_resolve', [])).code, -32602);
+});
+
+/** The blocks (hashes) at which the node ran `resolve` for `name`, one entry per runtime call. */
+function resolveCalls(name) {
+  const marker = `runtime call: resolve "${name}" at `;
+  return readFileSync(node.logFile, 'utf8')
+    .split('\n')
+    .filter((line) => line.includes(marker))
+    .map((line) => line.slice(line.indexOf(marker) + marker.length).trim());
+}
+
+test('2000 concurrent lookups of a missing name at one block: one runtime call, node responsive', async () => {
+  const name = 'rpc-nobody-flood.ddns';
+  const head = (await api.rpc.chain.getFinalizedHead()).toHex();
+  const providers = await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      const provider = new WsProvider(node.wsUrl);
+      await provider.isReady;
+      return provider;
+    }),
+  );
+  try {
+    const started = Date.now();
+    const flood = Promise.allSettled(
+      providers.flatMap((provider) =>
+        Array.from({ length: 500 }, () => provider.send('ddns_resolve', [name, head]))),
+    );
+    // While the flood is served, the node still answers others promptly.
+    const t0 = Date.now();
+    const health = await rpcCall(node.rpcPort, 'system_health', [], { timeoutMs: 10_000 });
+    const healthMs = Date.now() - t0;
+    assert.ok(health.result, 'system_health answers during the flood');
+    assert.ok(healthMs < 5_000, `system_health took ${healthMs} ms during the flood`);
+    const answers = await flood;
+    const floodMs = Date.now() - started;
+    const notFound = answers.filter((a) => a.status === 'rejected' && /4004/.test(a.reason?.message));
+    assert.equal(notFound.length, answers.length, `every lookup answers 4004: ${JSON.stringify(answers.find((a) => !notFound.includes(a)))}`);
+    // One runtime call for all of them: the not-found answer is kept for the block.
+    assert.deepEqual(resolveCalls(name), [head], `runtime calls for ${name}`);
+    console.log(`# ${answers.length} lookups in ${floodMs} ms, system_health in ${healthMs} ms, 1 runtime call`);
+  } finally {
+    await Promise.all(providers.map((p) => p.disconnect().catch(() => {})));
+  }
+  // And the node still resolves.
+  const view = await rpcCall(node.rpcPort, 'ddns_resolve', ['rpc-example.ddns']);
+  assert.equal(view.result?.name, 'rpc-example.ddns');
+});
+
+test('20 subscriptions of one name cost one runtime call per finalized block', async () => {
+  const name = 'rpc-nobody-watched.ddns';
+  // Raw subscriptions on two connections (polkadot.js would share identical ones).
+  const providers = await Promise.all(
+    Array.from({ length: 2 }, async () => {
+      const provider = new WsProvider(node.wsUrl);
+      await provider.isReady;
+      return provider;
+    }),
+  );
+  const seen = [];
+  try {
+    const ids = await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => {
+        const provider = providers[i % 2];
+        const id = await provider.subscribe('ddns_nameChanged', 'ddns_subscribeName', [name], (error, update) => {
+          if (!error) seen.push(update);
+        });
+        return [provider, id];
+      }),
+    );
+    const deadline = Date.now() + 90_000;
+    while (new Set(resolveCalls(name)).size < 4) {
+      assert.ok(Date.now() < deadline, `fewer than 4 finalized blocks looked at: ${resolveCalls(name)}`);
+      await sleep(500);
+    }
+    await Promise.all(ids.map(([provider, id]) => provider.unsubscribe('ddns_nameChanged', 'ddns_unsubscribeName', id)));
+  } finally {
+    await Promise.all(providers.map((p) => p.disconnect().catch(() => {})));
+  }
+  await sleep(500);
+  const calls = resolveCalls(name);
+  // Each block at most once, whatever the number of subscriptions.
+  assert.equal(calls.length, new Set(calls).size, `a block was resolved more than once: ${calls}`);
+  // Each subscription got the first view (null: nobody holds the name), and nothing else.
+  assert.equal(seen.length, 20);
+  assert.ok(seen.every((u) => u.name === name && u.view === null && u.at.finalized), JSON.stringify(seen[0]));
+  console.log(`# 20 subscriptions, ${calls.length} runtime calls over ${new Set(calls).size} blocks`);
 });

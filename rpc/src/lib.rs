@@ -17,10 +17,23 @@
 //! is how polkadot.js sends it when `at` is declared `Bytes` (see `examples/rpc-definitions.js`).
 //! Every answer carries `at: { number, hash, finalized }`. `ddns_price` also quotes the block
 //! after `at` (`next`), the block a registration sent now is included in at the earliest.
+//!
+//! What each call costs the node:
+//! - every method runs on a blocking thread (jsonrpsee's `blocking`, i.e. `spawn_blocking`),
+//!   never on the async workers that serve connections;
+//! - every answer, found or not, is kept per block in one [`cache::Cache`] shared by all
+//!   connections and subscriptions, bounded by [`CACHE_BYTES`]; concurrent askers of the same
+//!   question share one runtime call;
+//! - `ddns_subscribeName` asks that same cache, so N subscriptions of a name cost one runtime
+//!   call per finalized block, and at most [`MAX_WATCHED_NAMES`] distinct names are watched
+//!   at a time (jsonrpsee bounds subscriptions per connection, 1024 by default).
 
+pub mod cache;
 pub mod json;
 
-use std::{marker::PhantomData, sync::Arc};
+use std::{collections::HashMap, marker::PhantomData, sync::Arc};
+
+use cache::{Answer, Cache, Weigh};
 
 use codec::Decode;
 use ddns_primitives::name::{self as rule, MAX_NAME_LEN};
@@ -34,7 +47,6 @@ use jsonrpsee::{
 };
 use parking_lot::Mutex;
 use sc_client_api::BlockchainEvents;
-use schnellru::{ByLength, LruMap};
 use serde::{de, Deserialize, Deserializer};
 use serde_json::{json, Value};
 use sp_api::Core;
@@ -55,9 +67,14 @@ pub mod code {
 	pub const NOT_FOUND: i32 = 4004;
 	/// The block asked for is not known to this node.
 	pub const UNKNOWN_BLOCK: i32 = 4005;
+	/// Too many distinct names are watched already (`ddns_subscribeName`).
+	pub const BUSY: i32 = 4029;
 	/// The runtime call failed.
 	pub const RUNTIME: i32 = 4500;
 }
+
+/// Log target; at `debug` every runtime call this crate makes is logged (`-l ddns_rpc=debug`).
+const LOG_TARGET: &str = "ddns_rpc";
 
 /// Longest account string accepted (SS58 of a 32-byte key is 47–48 characters).
 const MAX_ACCOUNT_LEN: usize = 64;
@@ -65,8 +82,12 @@ const MAX_ACCOUNT_LEN: usize = 64;
 const MAX_AT_LEN: usize = 66;
 /// Most periods a price may be asked for.
 const MAX_PERIODS: u32 = 1_000;
-/// Resolve answers kept per (block, name).
-const CACHE_ENTRIES: u32 = 4_096;
+/// Bytes of answers kept (views, prices, not-found answers... by block), as
+/// [`cache::weight`] counts them: about the heap they hold.
+pub const CACHE_BYTES: usize = 16 << 20;
+/// Distinct names `ddns_subscribeName` watches at a time, over all connections. Each costs
+/// at most one runtime call per finalized block, however many subscribe to it.
+pub const MAX_WATCHED_NAMES: usize = 1_024;
 /// Most characters of a caller's input that an error message repeats.
 const MAX_ECHO: usize = 80;
 
@@ -192,22 +213,22 @@ fn bounded_name(name: &str) -> RpcResult<()> {
 #[rpc(server, namespace = "ddns")]
 pub trait DdnsApi<Hash> {
 	/// Resolves a name at block `at` (a hash, `"best"` or `"finalized"`; default `"best"`).
-	#[method(name = "resolve")]
+	#[method(name = "resolve", blocking)]
 	fn resolve(&self, name: String, at: Option<String>) -> RpcResult<Value>;
 
 	/// The primary name of an SS58 account.
-	#[method(name = "reverse")]
+	#[method(name = "reverse", blocking)]
 	fn reverse(&self, account: String, at: Option<String>) -> RpcResult<Value>;
 
 	/// What registering `name` for `periods` periods costs.
 	///
 	/// The answer is the price at `at`, plus `next`: the price in a block built on `at`, which
 	/// is what a registration sent now pays if the next block includes it.
-	#[method(name = "price")]
+	#[method(name = "price", blocking)]
 	fn price(&self, name: String, periods: Periods, at: Option<String>) -> RpcResult<Value>;
 
 	/// The registry's parameters.
-	#[method(name = "params")]
+	#[method(name = "params", blocking)]
 	fn params(&self, at: Option<String>) -> RpcResult<Value>;
 
 	/// Sends the name's view now and again at every finalized block where it changed.
@@ -215,23 +236,109 @@ pub trait DdnsApi<Hash> {
 	async fn subscribe_name(&self, name: String) -> SubscriptionResult;
 }
 
-/// Resolve answers by (block, name), shared by every connection.
-type ViewCache<Hash> = Arc<Mutex<LruMap<(Hash, String), Value>>>;
+/// What a cached answer answers: one runtime call (or, for a price, two) at one block.
+#[derive(Clone, PartialEq, Eq, Hash)]
+enum Key<Hash> {
+	View(Hash, String),
+	Price(Hash, String, u32),
+	Reverse(Hash, AccountId32),
+	Params(Hash),
+}
+
+impl<Hash> Weigh for Key<Hash> {
+	fn weigh(&self) -> usize {
+		size_of::<Self>()
+			+ match self {
+				Key::View(_, name) | Key::Price(_, name, _) => name.len(),
+				Key::Reverse(..) | Key::Params(_) => 0,
+			}
+	}
+}
+
+/// An answer, and whether the cache may keep it: all but a failed runtime call.
+fn keep(answer: Answer) -> (Arc<Answer>, bool) {
+	let keep = !matches!(&answer, Err(e) if e.code() == code::RUNTIME);
+	(Arc::new(answer), keep)
+}
+
+/// The names `ddns_subscribeName` watches, with how many subscriptions watch each.
+#[derive(Clone)]
+struct Watched {
+	names: Arc<Mutex<HashMap<String, usize>>>,
+	max: usize,
+}
+
+/// One subscription's hold on a watched name; released when dropped.
+struct Watching {
+	names: Arc<Mutex<HashMap<String, usize>>>,
+	name: String,
+}
+
+impl Watched {
+	fn new(max: usize) -> Self {
+		Self { names: Default::default(), max }
+	}
+
+	/// Watches `name` once more, unless it is a new name and `max` are watched already.
+	fn watch(&self, name: &str) -> Option<Watching> {
+		let mut names = self.names.lock();
+		if !names.contains_key(name) && names.len() >= self.max {
+			return None;
+		}
+		*names.entry(name.to_owned()).or_default() += 1;
+		Some(Watching { names: self.names.clone(), name: name.to_owned() })
+	}
+}
+
+impl Drop for Watching {
+	fn drop(&mut self) {
+		let mut names = self.names.lock();
+		if let Some(n) = names.get_mut(&self.name) {
+			*n -= 1;
+			if *n == 0 {
+				names.remove(&self.name);
+			}
+		}
+	}
+}
 
 /// The resolver over a client of the chain.
 pub struct Ddns<C, Block: BlockT> {
 	client: Arc<C>,
-	cache: ViewCache<Block::Hash>,
+	cache: Arc<Cache<Key<Block::Hash>>>,
+	watched: Watched,
 	_block: PhantomData<Block>,
+}
+
+impl<C, Block: BlockT> Clone for Ddns<C, Block> {
+	fn clone(&self) -> Self {
+		Self {
+			client: self.client.clone(),
+			cache: self.cache.clone(),
+			watched: self.watched.clone(),
+			_block: PhantomData,
+		}
+	}
 }
 
 impl<C, Block: BlockT> Ddns<C, Block> {
 	pub fn new(client: Arc<C>) -> Self {
 		Self {
 			client,
-			cache: Arc::new(Mutex::new(LruMap::new(ByLength::new(CACHE_ENTRIES)))),
+			cache: Arc::new(Cache::new(CACHE_BYTES)),
+			watched: Watched::new(MAX_WATCHED_NAMES),
 			_block: PhantomData,
 		}
+	}
+}
+
+/// A view as a subscription sends it: `null` while nobody holds the name.
+fn view_or_null(answer: &Answer) -> Result<&Value, &ErrorObjectOwned> {
+	static NULL: Value = Value::Null;
+	match answer {
+		Ok(view) => Ok(view),
+		Err(e) if e.code() == code::NOT_FOUND => Ok(&NULL),
+		Err(e) => Err(e),
 	}
 }
 
@@ -267,21 +374,55 @@ where
 		error(code::RUNTIME, format!("runtime call failed: {e}"), None)
 	}
 
-	/// The view of `name` at `hash` without `at`, cached per block.
-	fn view_at(&self, name: &str, hash: Block::Hash) -> RpcResult<Value> {
-		let key = (hash, name.to_owned());
-		if let Some(v) = self.cache.lock().get(&key) {
-			return Ok(v.clone());
+	/// The view of `name` at `hash` without `at`, or why there is none; cached per block,
+	/// found or not. Runs the runtime (or waits for a concurrent caller that does): call from
+	/// a blocking thread. An answer equal to `previous` is returned as `previous` itself.
+	fn view_at(
+		&self,
+		name: &str,
+		hash: Block::Hash,
+		previous: Option<&Arc<Answer>>,
+	) -> Arc<Answer> {
+		self.cache.get_or_compute(Key::View(hash, name.to_owned()), || {
+			log::debug!(target: LOG_TARGET, "runtime call: resolve {} at {hash:?}", echo(name));
+			let answer = match self.client.runtime_api().resolve(hash, name.as_bytes().to_vec()) {
+				Err(e) => Err(Self::runtime_error(e)),
+				Ok(Err(e)) => Err(lookup_error(name, e)),
+				Ok(Ok(view)) => Ok(json::name_view(&view)),
+			};
+			match previous {
+				Some(previous) if **previous == answer => (previous.clone(), true),
+				_ => keep(answer),
+			}
+		})
+	}
+
+	/// [`Self::view_at`] from async code: a kept answer is read in place, anything else is
+	/// computed on a blocking thread.
+	async fn view_at_async(
+		&self,
+		name: &str,
+		hash: Block::Hash,
+		previous: Option<Arc<Answer>>,
+	) -> Result<Arc<Answer>, String> {
+		if let Some(answer) = self.cache.get(&Key::View(hash, name.to_owned())) {
+			return Ok(answer);
 		}
-		let view = self
-			.client
-			.runtime_api()
-			.resolve(hash, name.as_bytes().to_vec())
-			.map_err(Self::runtime_error)?
-			.map_err(|e| lookup_error(name, e))?;
-		let value = json::name_view(&view);
-		self.cache.lock().insert(key, value.clone());
-		Ok(value)
+		let (this, name) = (self.clone(), name.to_owned());
+		jsonrpsee::tokio::task::spawn_blocking(move || this.view_at(&name, hash, previous.as_ref()))
+			.await
+			.map_err(|e| format!("resolver task failed: {e}"))
+	}
+
+	/// Where block `hash` stands, from async code.
+	async fn at_async(&self, hash: Block::Hash) -> Option<At> {
+		let this = self.clone();
+		jsonrpsee::tokio::task::spawn_blocking(move || {
+			this.block(Some(&format!("{hash:?}"))).map(|(_, at)| at).ok()
+		})
+		.await
+		.ok()
+		.flatten()
 	}
 
 	/// What registering `name` costs in a block built on `parent` (number `number`): the new
@@ -344,7 +485,8 @@ where
 	fn resolve(&self, name: String, at: Option<String>) -> RpcResult<Value> {
 		bounded_name(&name)?;
 		let (hash, at) = self.block(at.as_deref())?;
-		Ok(Self::with_at(self.view_at(&name, hash)?, &at))
+		let view = (*self.view_at(&name, hash, None)).clone()?;
+		Ok(Self::with_at(view, &at))
 	}
 
 	fn reverse(&self, account: String, at: Option<String>) -> RpcResult<Value> {
@@ -356,8 +498,13 @@ where
 			error(code::INVALID_PARAMS, message, None)
 		})?;
 		let (hash, at) = self.block(at.as_deref())?;
-		let name = self.client.runtime_api().reverse(hash, who).map_err(Self::runtime_error)?;
-		Ok(json!({ "account": account, "name": name.as_deref().map(json::text), "at": at }))
+		let name = self.cache.get_or_compute(Key::Reverse(hash, who.clone()), || {
+			log::debug!(target: LOG_TARGET, "runtime call: reverse {who} at {hash:?}");
+			let name = self.client.runtime_api().reverse(hash, who).map_err(Self::runtime_error);
+			keep(name.map(|name| json!(name.as_deref().map(json::text))))
+		});
+		let name = (*name).clone()?;
+		Ok(json!({ "account": account, "name": name, "at": at }))
 	}
 
 	fn price(&self, name: String, periods: Periods, at: Option<String>) -> RpcResult<Value> {
@@ -371,25 +518,38 @@ where
 			));
 		}
 		let (hash, at) = self.block(at.as_deref())?;
-		let price = self
-			.client
-			.runtime_api()
-			.price(hash, name.as_bytes().to_vec(), periods)
-			.map_err(Self::runtime_error)?
-			.map_err(|e| lookup_error(&name, e))?;
 		let number = at.number.saturating_add(1);
-		let next = self.price_in_block_after(hash, number, &name, periods)?;
-		let mut value = Self::with_at(json::price(&price), &at);
-		let mut next = json::price(&next);
-		next["number"] = json!(number);
-		value["next"] = next;
-		Ok(value)
+		// Both quotes, the one at `hash` and the one in the block after, are kept per (block,
+		// name, periods): `initialize_block` runs once per parent block and question.
+		let quote = self.cache.get_or_compute(Key::Price(hash, name.clone(), periods), || {
+			log::debug!(target: LOG_TARGET, "runtime call: price {} at {hash:?}", echo(&name));
+			keep((|| {
+				let price = self
+					.client
+					.runtime_api()
+					.price(hash, name.as_bytes().to_vec(), periods)
+					.map_err(Self::runtime_error)?
+					.map_err(|e| lookup_error(&name, e))?;
+				let next = self.price_in_block_after(hash, number, &name, periods)?;
+				let mut value = json::price(&price);
+				let mut next = json::price(&next);
+				next["number"] = json!(number);
+				value["next"] = next;
+				Ok(value)
+			})())
+		});
+		Ok(Self::with_at((*quote).clone()?, &at))
 	}
 
 	fn params(&self, at: Option<String>) -> RpcResult<Value> {
 		let (hash, at) = self.block(at.as_deref())?;
-		let params = self.client.runtime_api().params(hash).map_err(Self::runtime_error)?;
-		Ok(json!({ "params": params.as_ref().map(json::params), "at": at }))
+		let params = self.cache.get_or_compute(Key::Params(hash), || {
+			log::debug!(target: LOG_TARGET, "runtime call: params at {hash:?}");
+			let params = self.client.runtime_api().params(hash).map_err(Self::runtime_error);
+			keep(params.map(|params| json!(params.as_ref().map(json::params))))
+		});
+		let params = (*params).clone()?;
+		Ok(json!({ "params": params, "at": at }))
 	}
 
 	async fn subscribe_name(
@@ -401,35 +561,31 @@ where
 			pending.reject(e).await;
 			return Ok(());
 		}
-		let this = Ddns::<C, Block> {
-			client: self.client.clone(),
-			cache: self.cache.clone(),
-			_block: PhantomData,
+		// Held until the subscription ends.
+		let Some(_watching) = self.watched.watch(&name) else {
+			let message = format!(
+				"{} distinct names are watched already; subscribe to one of them or try later",
+				self.watched.max
+			);
+			pending.reject(error(code::BUSY, message, None)).await;
+			return Ok(());
 		};
-		// A name nobody holds is a view too: `null`, with the error's message.
-		let view_or_null = |hash: Block::Hash| -> Result<Value, ErrorObjectOwned> {
-			match this.view_at(&name, hash) {
-				Ok(v) => Ok(v),
-				Err(e) if e.code() == code::NOT_FOUND => Ok(Value::Null),
-				Err(e) => Err(e),
-			}
-		};
+		let this = self.clone();
+		// Every block's view comes from the shared cache: the first subscription to ask for a
+		// block makes the runtime call, the others read (or wait for) its answer.
 		let finalized = this.client.info().finalized_hash;
-		let first = match view_or_null(finalized) {
-			Ok(v) => v,
-			Err(e) => {
-				pending.reject(e).await;
-				return Ok(());
-			},
-		};
+		let first = this.view_at_async(&name, finalized, None).await?;
+		if let Err(e) = view_or_null(&first) {
+			pending.reject(e.clone()).await;
+			return Ok(());
+		}
 		let mut stream = this.client.finality_notification_stream();
 		let sink = pending.accept().await?;
-		let send =
-			|view: &Value, hash: Block::Hash| -> Result<SubscriptionMessage, serde_json::Error> {
-				let at = this.block(Some(&format!("{hash:?}"))).map(|(_, at)| at).ok();
-				SubscriptionMessage::from_json(&json!({ "name": name, "view": view, "at": at }))
-			};
-		sink.send(send(&first, finalized)?).await?;
+		let message = |view: &Value, at: Option<At>| {
+			SubscriptionMessage::from_json(&json!({ "name": name, "view": view, "at": at }))
+		};
+		let view = view_or_null(&first).map_err(|e| e.message().to_owned())?;
+		sink.send(message(view, this.at_async(finalized).await)?).await?;
 		let mut last = first;
 		loop {
 			let notification = next_or_closed(&sink, stream.next()).await;
@@ -438,11 +594,17 @@ where
 			// that a change undone within the batch is still sent.
 			let route = notification.tree_route.iter().copied().chain([notification.hash]);
 			for hash in route {
-				let view = view_or_null(hash).map_err(|e| e.message().to_owned())?;
-				if view != last {
-					sink.send(send(&view, hash)?).await?;
-					last = view;
+				let answer = this.view_at_async(&name, hash, Some(last.clone())).await?;
+				// An unchanged view is the same `Arc` as the last one (see `view_at`).
+				if Arc::ptr_eq(&answer, &last) {
+					continue;
 				}
+				let view = view_or_null(&answer).map_err(|e| e.message().to_owned())?;
+				let before = view_or_null(&last).map_err(|e| e.message().to_owned())?;
+				if view != before {
+					sink.send(message(view, this.at_async(hash).await)?).await?;
+				}
+				last = answer;
 			}
 		}
 		Ok(())
@@ -490,6 +652,26 @@ mod tests {
 		}
 		let long = format!("0x{}", "ab".repeat(33));
 		assert_eq!(selector(Some(&long)).unwrap_err().code(), code::INVALID_PARAMS);
+	}
+
+	#[test]
+	fn watched_names_are_bounded_not_their_subscriptions() {
+		let watched = Watched::new(2);
+		let a = watched.watch("a.ddns").unwrap();
+		let a_again: Vec<_> = (0..100).map(|_| watched.watch("a.ddns").unwrap()).collect();
+		let b = watched.watch("b.ddns").unwrap();
+		// A third distinct name is refused; more subscriptions of a watched one are not.
+		assert!(watched.watch("c.ddns").is_none());
+		assert!(watched.watch("b.ddns").is_some());
+		drop(b);
+		let c = watched.watch("c.ddns").unwrap();
+		// "a.ddns" stays watched while any of its subscriptions lives.
+		drop(a);
+		assert!(watched.watch("d.ddns").is_none());
+		drop(a_again);
+		assert!(watched.watch("d.ddns").is_some());
+		drop(c);
+		assert!(watched.names.lock().is_empty());
 	}
 
 	#[test]
