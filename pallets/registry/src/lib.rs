@@ -182,6 +182,10 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type PurgeQueueLen<T: Config> = StorageValue<_, u32, ValueQuery>;
 
+	/// The last registration term handed out (see [`Pallet::new_term`]).
+	#[pallet::storage]
+	pub type LastTerm<T: Config> = StorageValue<_, u64, ValueQuery>;
+
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
@@ -597,11 +601,15 @@ pub mod pallet {
 		}
 
 		/// A term no other registration of any name has had: the block and the extrinsic that
-		/// create the entry. (One extrinsic never creates the same name twice.)
+		/// create the entry, or one more than the last term if that is not above it (one
+		/// extrinsic, e.g. a `utility.batch`, may create, release and create a name again).
 		pub(crate) fn new_term(now: BlockNumberFor<T>) -> u64 {
 			let block: u64 = now.try_into().unwrap_or(u64::MAX >> 32);
 			let index = frame_system::Pallet::<T>::extrinsic_index().unwrap_or(u32::MAX);
-			(block << 32) | u64::from(index)
+			let term =
+				((block << 32) | u64::from(index)).max(LastTerm::<T>::get().saturating_add(1));
+			LastTerm::<T>::put(term);
+			term
 		}
 
 		/// The account that collects the non-burned share of rent.

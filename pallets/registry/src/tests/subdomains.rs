@@ -198,3 +198,41 @@ fn subdomains_are_at_most_six_labels_deep() {
 		);
 	});
 }
+
+#[test]
+fn a_name_made_twice_in_one_extrinsic_never_revives_the_first_ones_children() {
+	build_and_execute(|| {
+		// Two commitments, so one extrinsic (a batch) can register, release and register again.
+		commit(ALICE, "twice.ddns", ALICE);
+		let second = Registry::commitment_of(b"twice.ddns", &ALICE, &[9; 32]);
+		assert_ok!(Registry::commit(RuntimeOrigin::signed(ALICE), second));
+		run_to(now() + test_params().min_commitment_age);
+		assert_ok!(Registry::register(
+			RuntimeOrigin::signed(ALICE),
+			n("twice.ddns"),
+			ALICE,
+			SECRET,
+			1
+		));
+		assert_ok!(sub(ALICE, "twice.ddns", "old", BOB));
+		assert_ok!(Registry::release(RuntimeOrigin::signed(ALICE), n("twice.ddns")));
+		assert_ok!(Registry::register(
+			RuntimeOrigin::signed(ALICE),
+			n("twice.ddns"),
+			ALICE,
+			[9; 32],
+			1
+		));
+		// The first registration's child waits in the purge queue; it is not the new one's.
+		assert_eq!(state("old.twice.ddns"), Err(LookupError::NotFound));
+		assert!(
+			Names::<Test>::get(key("twice.ddns")).unwrap().term
+				> Names::<Test>::get(key("old.twice.ddns"))
+					.map(|c| match c.tenure {
+						Tenure::Sub { parent_term, .. } => parent_term,
+						_ => u64::MAX,
+					})
+					.unwrap()
+		);
+	});
+}
