@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the DHT benchmark (offchain-resolver/benches/dht.rs): 100 ddns-resolver daemons on
+# Runs the DHT benchmark (resolver/benches/dht.rs): 100 ddns-resolver daemons on
 # loopback TCP in one process; prints lookup latency p50/p99, lookup success, and how fast a
 # node-key rotation propagates, next to their targets. Takes about 90 s.
 set -euo pipefail

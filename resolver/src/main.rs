@@ -1,4 +1,4 @@
-//! `ddns-resolver`: see `offchain-resolver/README.md` and `docs/endpoints.md`.
+//! `ddns-resolver`: see `resolver/README.md` and `docs/endpoints.md`.
 
 use clap::Parser;
 use ddns_resolver::{

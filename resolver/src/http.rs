@@ -16,24 +16,27 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use libp2p::{Multiaddr, PeerId};
 use serde_json::{json, Value};
 use std::{convert::Infallible, net::SocketAddr, sync::Arc};
-use tokio::net::TcpListener;
+use tokio::{net::TcpListener, task::JoinSet};
 
 /// Most HTTP connections served at once.
 const MAX_CONNECTIONS: usize = 512;
 
-/// Binds `addr` and serves until the task is dropped; returns the bound address.
+/// Binds `addr` and serves until the daemon stops; returns the bound address.
 pub async fn serve(daemon: Arc<Daemon>, addr: SocketAddr) -> anyhow::Result<SocketAddr> {
 	let listener = TcpListener::bind(addr).await?;
 	let bound = listener.local_addr()?;
 	tracing::info!(target: "ddns::http", "HTTP on http://{bound}");
 	let connections = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
-	tokio::spawn(async move {
+	let face = daemon.clone();
+	let acceptor = tokio::spawn(async move {
+		// The open connections, in tasks that end with the acceptor.
+		let mut open = JoinSet::new();
 		loop {
 			// At the limit, new connections wait in the kernel's backlog.
 			let Ok(permit) = connections.clone().acquire_owned().await else { return };
 			let Ok((stream, _)) = listener.accept().await else { continue };
-			let daemon = daemon.clone();
-			tokio::spawn(async move {
+			let daemon = face.clone();
+			open.spawn(async move {
 				let _permit = permit;
 				let service = service_fn(move |req| {
 					let daemon = daemon.clone();
@@ -46,8 +49,10 @@ pub async fn serve(daemon: Arc<Daemon>, addr: SocketAddr) -> anyhow::Result<Sock
 					.serve_connection(TokioIo::new(stream), service)
 					.await;
 			});
+			while open.try_join_next().is_some() {}
 		}
 	});
+	daemon.keep(acceptor.abort_handle());
 	Ok(bound)
 }
 

@@ -1,5 +1,4 @@
-//! The DNS face: an authoritative server for `ddns.` over UDP and TCP, built on hickory-proto's
-//! message codec. The mapping from chain and DHT to DNS is in `docs/dns.md`.
+//! The `ddns.` zone: the mapping from chain and DHT to DNS that `docs/dns.md` describes.
 //!
 //! - A name resolves while it is Active at the finalized head; otherwise NXDOMAIN.
 //! - A/AAAA: the on-chain records, then the direct IP addresses of the valid endpoint record.
@@ -8,144 +7,35 @@
 //! - `_<service>._<proto>.<name>` SRV from on-chain SRV records; CNAME chased inside the zone.
 //! - TTL: `--dns-ttl`, capped by the time left before the name's (and the record's) expiry.
 //! - SOA serial: the finalized block number.
-//! - Other zones: forwarded to `--dns-upstream`, or REFUSED.
+//! - Other zones: not here (`forward.rs` sends them to `--dns-upstream`, or they are REFUSED).
 
+use super::DnsConfig;
 use crate::{
 	chain::Head,
-	config::Resolved,
 	daemon::{Daemon, Resolution},
 };
 use ddns_primitives::Record as ChainRecord;
 use hickory_proto::{
-	op::{Edns, Message, MessageType, OpCode, ResponseCode},
+	op::{Message, OpCode, ResponseCode},
 	rr::{
 		rdata::{A, AAAA, CNAME, MX, NS, NULL, SOA, SRV, TXT},
 		DNSClass, Name, RData, Record, RecordType,
 	},
 };
 use libp2p::{multiaddr::Protocol, Multiaddr, PeerId};
-use std::{
-	net::{IpAddr, SocketAddr},
-	sync::Arc,
-	time::Duration,
-};
-use tokio::{
-	io::{AsyncReadExt, AsyncWriteExt},
-	net::{TcpListener, TcpStream, UdpSocket},
-};
+use std::{net::IpAddr, sync::Arc};
 
-/// UDP payload we offer with EDNS0 (the DNS flag day 2020 size).
-const EDNS_PAYLOAD: u16 = 1232;
-/// UDP payload without EDNS0.
-const PLAIN_PAYLOAD: usize = 512;
 /// CNAME links followed inside the zone; a chain with more is SERVFAIL.
 const MAX_CHASE: usize = 8;
-/// Most UDP queries answered at once.
-const MAX_IN_FLIGHT: usize = 4096;
-/// Most DNS-over-TCP connections served at once (each closes after 10 s idle).
-const MAX_TCP_CONNECTIONS: usize = 512;
 /// The label of libp2p endpoint TXT records.
 pub const DNSADDR_LABEL: &str = "_dnsaddr";
 
-#[derive(Clone, Debug)]
-pub struct DnsConfig {
-	pub listen: SocketAddr,
-	pub upstream: Option<SocketAddr>,
-	pub ttl: u32,
-	pub block_seconds: u32,
-}
-
-impl From<&Resolved> for DnsConfig {
-	fn from(c: &Resolved) -> Self {
-		Self {
-			listen: c.dns,
-			upstream: c.dns_upstream,
-			ttl: c.dns_ttl,
-			block_seconds: c.block_seconds,
-		}
-	}
-}
-
-/// Serves UDP and TCP on `config.listen`; returns the bound address (UDP and TCP share it).
-pub async fn serve(daemon: Arc<Daemon>, config: DnsConfig) -> anyhow::Result<SocketAddr> {
-	let udp = UdpSocket::bind(config.listen).await?;
-	socket_buffers(&udp);
-	let udp = Arc::new(udp);
-	let bound = udp.local_addr()?;
-	let tcp = TcpListener::bind(bound).await?;
-	tracing::info!(target: "ddns::dns", "DNS on {bound} (UDP and TCP)");
-	let server = Arc::new(Server { daemon, config });
-	// Queries in flight at once; past that, UDP queries are dropped (clients retry) rather
-	// than queued without bound behind slow DHT lookups.
-	let in_flight = Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT));
-	// One receiver per worker thread, so that answers from the cache (made in the receiver,
-	// see `udp_query`) use every core.
-	let receivers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
-	for _ in 0..receivers {
-		let (s, udp, in_flight) = (server.clone(), udp.clone(), in_flight.clone());
-		tokio::spawn(async move {
-			let mut buf = vec![0u8; 65_535];
-			loop {
-				match udp.recv_from(&mut buf).await {
-					Ok((len, peer)) => {
-						s.clone().udp_query(&udp, &in_flight, buf[..len].to_vec(), peer).await
-					},
-					Err(e) => {
-						tracing::debug!(target: "ddns::dns", "UDP receive: {e}");
-						s.dropped("receive");
-					},
-				}
-			}
-		});
-	}
-	let connections = Arc::new(tokio::sync::Semaphore::new(MAX_TCP_CONNECTIONS));
-	tokio::spawn(async move {
-		loop {
-			// At the limit, new connections wait in the kernel's backlog.
-			let Ok(permit) = connections.clone().acquire_owned().await else { return };
-			let Ok((stream, _)) = tcp.accept().await else { continue };
-			let server = server.clone();
-			tokio::spawn(async move {
-				server.tcp_connection(stream).await;
-				drop(permit);
-			});
-		}
-	});
-	Ok(bound)
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub enum Transport {
-	Udp,
-	Tcp,
-}
-
-pub struct Server {
+/// Answers questions about `ddns.` from the daemon's view of the chain and the DHT.
+pub(super) struct Zone {
 	daemon: Arc<Daemon>,
-	config: DnsConfig,
-}
-
-/// Socket buffers asked for on the UDP socket, as NSD does: room for about 10,000 queued
-/// queries (a small datagram takes about 1 KiB of buffer), where the Linux default (208 KiB)
-/// holds a couple of hundred and drops the rest while the daemon is busy, e.g. in the burst of
-/// chain reads after a new finalized head. The kernel caps it at `net.core.rmem_max` and
-/// `net.core.wmem_max`.
-const UDP_BUFFER: usize = 1 << 20;
-
-fn socket_buffers(udp: &UdpSocket) {
-	let socket = socket2::SockRef::from(udp);
-	if let Err(e) = socket.set_recv_buffer_size(UDP_BUFFER) {
-		tracing::warn!(target: "ddns::dns", "could not set the UDP receive buffer: {e}");
-	}
-	if let Err(e) = socket.set_send_buffer_size(UDP_BUFFER) {
-		tracing::warn!(target: "ddns::dns", "could not set the UDP send buffer: {e}");
-	}
-	tracing::debug!(
-		target: "ddns::dns",
-		"UDP buffers: receive {:?}, send {:?} bytes",
-		socket.recv_buffer_size(),
-		socket.send_buffer_size(),
-	);
+	/// `--dns-ttl`: the longest TTL given.
+	ttl: u32,
+	block_seconds: u32,
 }
 
 /// What one name contributes to an answer.
@@ -172,148 +62,17 @@ impl Found {
 	}
 }
 
-impl Server {
-	pub fn new(daemon: Arc<Daemon>, config: DnsConfig) -> Self {
-		Self { daemon, config }
+impl Zone {
+	pub(super) fn new(daemon: Arc<Daemon>, config: &DnsConfig) -> Self {
+		Self { daemon, ttl: config.ttl, block_seconds: config.block_seconds }
 	}
 
-	/// Answers one UDP query. An answer that is ready at once (from the cache) is made and sent
-	/// here, without a task; one that waits (a chain read, a DHT lookup, the upstream) goes on
-	/// in a task of its own, within [`MAX_IN_FLIGHT`].
-	async fn udp_query(
-		self: Arc<Self>,
-		udp: &Arc<UdpSocket>,
-		in_flight: &Arc<tokio::sync::Semaphore>,
-		packet: Vec<u8>,
-		peer: SocketAddr,
-	) {
-		let Ok(permit) = in_flight.clone().try_acquire_owned() else {
-			self.dropped("in_flight");
-			return;
-		};
-		let udp = udp.clone();
-		let mut task = Box::pin(async move {
-			if let Some(out) = self.answer(&packet, Transport::Udp).await {
-				if let Err(e) = udp.send_to(&out, peer).await {
-					tracing::debug!(target: "ddns::dns", "UDP send to {peer}: {e}");
-					self.dropped("send");
-				}
-			}
-			drop(permit);
-		});
-		if futures::poll!(task.as_mut()).is_pending() {
-			tokio::spawn(task);
-		}
-	}
-
-	fn dropped(&self, reason: &'static str) {
-		self.daemon.metrics.dns_dropped.get_or_create(&vec![("reason", reason)]).inc();
-	}
-
-	async fn tcp_connection(self: Arc<Self>, mut stream: TcpStream) {
-		let idle = Duration::from_secs(10);
-		loop {
-			let mut len = [0u8; 2];
-			match tokio::time::timeout(idle, stream.read_exact(&mut len)).await {
-				Ok(Ok(_)) => {},
-				_ => return,
-			}
-			let mut packet = vec![0u8; u16::from_be_bytes(len) as usize];
-			match tokio::time::timeout(idle, stream.read_exact(&mut packet)).await {
-				Ok(Ok(_)) => {},
-				_ => return,
-			}
-			let Some(out) = self.answer(&packet, Transport::Tcp).await else { return };
-			let mut framed = (out.len() as u16).to_be_bytes().to_vec();
-			framed.extend_from_slice(&out);
-			// A client that does not read its answers loses the connection.
-			match tokio::time::timeout(idle, stream.write_all(&framed)).await {
-				Ok(Ok(())) => {},
-				_ => return,
-			}
-		}
-	}
-
-	fn count(&self, rcode: ResponseCode) {
-		let label = match rcode {
-			ResponseCode::NoError => "noerror",
-			ResponseCode::NXDomain => "nxdomain",
-			ResponseCode::FormErr => "formerr",
-			ResponseCode::Refused => "refused",
-			ResponseCode::ServFail => "servfail",
-			ResponseCode::NotImp => "notimp",
-			_ => "other",
-		};
-		self.daemon.metrics.dns.get_or_create(&vec![("rcode", label)]).inc();
-	}
-
-	/// The response to one packet, or `None` when DNS says to stay silent (a packet too short
-	/// to carry a header, or a response rather than a query).
-	pub async fn answer(&self, packet: &[u8], transport: Transport) -> Option<Vec<u8>> {
-		let request = match Message::from_vec(packet) {
-			Ok(m) => m,
-			Err(_) => {
-				// Unparseable: FORMERR if there is a header to answer, else silence.
-				if packet.len() < 12 || packet[2] & 0x80 != 0 {
-					return None;
-				}
-				self.count(ResponseCode::FormErr);
-				let id = u16::from_be_bytes([packet[0], packet[1]]);
-				let mut m = Message::error_msg(id, OpCode::Query, ResponseCode::FormErr);
-				m.set_op_code(OpCode::from_u8((packet[2] >> 3) & 0x0f));
-				return m.to_vec().ok();
-			},
-		};
-		if request.message_type() != MessageType::Query {
-			return None;
-		}
-		let mut response = Message::new();
-		response
-			.set_id(request.id())
-			.set_message_type(MessageType::Response)
-			.set_op_code(request.op_code())
-			.set_recursion_desired(request.recursion_desired())
-			.set_recursion_available(self.config.upstream.is_some())
-			.set_checking_disabled(request.checking_disabled());
-		let max = match request.extensions() {
-			Some(edns) => {
-				let mut ours = Edns::new();
-				ours.set_max_payload(EDNS_PAYLOAD);
-				response.set_edns(ours);
-				if edns.version() > 0 {
-					// RFC 6891: unknown EDNS version → BADVERS (extended code 16).
-					response.set_response_code(ResponseCode::BADVERS);
-					self.count(ResponseCode::BADVERS);
-					return response.to_vec().ok();
-				}
-				usize::from(edns.max_payload().clamp(512, EDNS_PAYLOAD))
-			},
-			None => PLAIN_PAYLOAD,
-		};
-		let rcode = self.respond(&request, &mut response).await;
-		let rcode = match rcode {
-			Some(rcode) => rcode,
-			// Forwarded verbatim.
-			None => return self.forward(packet, transport).await,
-		};
-		response.set_response_code(rcode);
-		self.count(rcode);
-		let bytes = response.to_vec().ok()?;
-		if transport == Transport::Udp && bytes.len() > max {
-			let mut cut = Message::new();
-			cut.set_header(*response.header());
-			cut.add_queries(response.queries().to_vec());
-			if let Some(edns) = response.extensions().clone() {
-				cut.set_edns(edns);
-			}
-			cut.set_truncated(true);
-			return cut.to_vec().ok();
-		}
-		Some(bytes)
-	}
-
-	/// Fills the response for one question; `None` to forward the packet upstream.
-	async fn respond(&self, request: &Message, response: &mut Message) -> Option<ResponseCode> {
+	/// Fills the response for one question; `None` when the question is for another zone.
+	pub(super) async fn respond(
+		&self,
+		request: &Message,
+		response: &mut Message,
+	) -> Option<ResponseCode> {
 		if request.op_code() != OpCode::Query {
 			return Some(ResponseCode::NotImp);
 		}
@@ -322,7 +81,7 @@ impl Server {
 		let zone = Name::from_ascii("ddns.").expect("a valid name");
 		let qname = query.name().to_lowercase();
 		if !zone.zone_of(&qname) {
-			return if self.config.upstream.is_some() { None } else { Some(ResponseCode::Refused) };
+			return None;
 		}
 		if query.query_class() != DNSClass::IN {
 			return Some(ResponseCode::Refused);
@@ -362,14 +121,14 @@ impl Server {
 		}
 		if matches!(qtype, RecordType::NS | RecordType::ANY) {
 			let ns = Name::from_ascii("localhost.").expect("a valid name");
-			out.push(Record::from_rdata(owner.clone(), self.config.ttl, RData::NS(NS(ns))));
+			out.push(Record::from_rdata(owner.clone(), self.ttl, RData::NS(NS(ns))));
 		}
 		out
 	}
 
 	/// The zone's SOA: serial = finalized block number.
-	pub fn soa(&self, head: Head) -> Record {
-		let negative = self.config.ttl.min(60);
+	fn soa(&self, head: Head) -> Record {
+		let negative = self.ttl.min(60);
 		let soa = SOA::new(
 			Name::from_ascii("localhost.").expect("a valid name"),
 			Name::from_ascii("hostmaster.ddns.").expect("a valid name"),
@@ -388,9 +147,9 @@ impl Server {
 
 	/// Seconds an answer from `r` may live: the configured TTL, capped by the blocks left
 	/// before `until`.
-	fn ttl(&self, head: Head, until: u32) -> u32 {
-		let left = until.saturating_sub(head.number).saturating_mul(self.config.block_seconds);
-		self.config.ttl.min(left)
+	fn capped_ttl(&self, head: Head, until: u32) -> u32 {
+		let left = until.saturating_sub(head.number).saturating_mul(self.block_seconds);
+		self.ttl.min(left)
 	}
 
 	/// Answers for `owner` (as asked, case kept) and the name it belongs to; `Err` for SERVFAIL
@@ -444,7 +203,7 @@ impl Server {
 				}
 				let text = String::from_utf8_lossy(&target).into_owned();
 				let target = Name::from_ascii(format!("{text}.")).map_err(|_| ())?;
-				let ttl = self.ttl(r.head, r.view.as_ref().map_or(0, |v| v.expires_at));
+				let ttl = self.capped_ttl(r.head, r.view.as_ref().map_or(0, |v| v.expires_at));
 				answers.push(Record::from_rdata(
 					owner.clone(),
 					ttl,
@@ -479,9 +238,9 @@ impl Server {
 		r: &Resolution,
 	) -> Option<Vec<Record>> {
 		let view = r.view.as_ref()?;
-		let ttl = self.ttl(r.head, view.expires_at);
+		let ttl = self.capped_ttl(r.head, view.expires_at);
 		let endpoint_ttl =
-			r.endpoint.as_ref().map_or(0, |e| self.ttl(r.head, e.valid_until)).min(ttl);
+			r.endpoint.as_ref().map_or(0, |e| self.capped_ttl(r.head, e.valid_until)).min(ttl);
 		let wants = |t: RecordType| qtype == t || qtype == RecordType::ANY;
 		let rec = |ttl: u32, data: RData| Record::from_rdata(owner.clone(), ttl, data);
 		let mut out = Vec::new();
@@ -588,54 +347,6 @@ impl Server {
 			_ => return None,
 		}
 		Some(out)
-	}
-
-	async fn forward(&self, packet: &[u8], transport: Transport) -> Option<Vec<u8>> {
-		let upstream = self.config.upstream?;
-		let bind: SocketAddr = if upstream.is_ipv4() {
-			([0, 0, 0, 0], 0).into()
-		} else {
-			(std::net::Ipv6Addr::UNSPECIFIED, 0).into()
-		};
-		let result = async {
-			match transport {
-				Transport::Udp => {
-					let socket = UdpSocket::bind(bind).await.ok()?;
-					socket.send_to(packet, upstream).await.ok()?;
-					let mut buf = vec![0u8; 65_535];
-					loop {
-						let (len, from) = socket.recv_from(&mut buf).await.ok()?;
-						// Only the upstream's answer to this query id.
-						if from == upstream && len >= 2 && buf[..2] == packet[..2] {
-							return Some(buf[..len].to_vec());
-						}
-					}
-				},
-				Transport::Tcp => {
-					let mut stream = TcpStream::connect(upstream).await.ok()?;
-					let mut framed = (packet.len() as u16).to_be_bytes().to_vec();
-					framed.extend_from_slice(packet);
-					stream.write_all(&framed).await.ok()?;
-					let mut len = [0u8; 2];
-					stream.read_exact(&mut len).await.ok()?;
-					let mut out = vec![0u8; u16::from_be_bytes(len) as usize];
-					stream.read_exact(&mut out).await.ok()?;
-					Some(out)
-				},
-			}
-		};
-		match tokio::time::timeout(Duration::from_secs(3), result).await {
-			Ok(Some(out)) => Some(out),
-			_ => {
-				let request = Message::from_vec(packet).ok()?;
-				let mut m =
-					Message::error_msg(request.id(), request.op_code(), ResponseCode::ServFail);
-				m.add_queries(request.queries().to_vec());
-				m.set_recursion_available(true);
-				self.count(ResponseCode::ServFail);
-				m.to_vec().ok()
-			},
-		}
 	}
 }
 

@@ -123,7 +123,8 @@ pub struct Daemon {
 	last_seq: Mutex<u64>,
 	/// The last request written for the node's offchain worker.
 	requested: Mutex<Option<Vec<u8>>>,
-	tasks: Mutex<Vec<tokio::task::AbortHandle>>,
+	/// The daemon's tasks and those of its faces (their listeners); `None` once stopped.
+	tasks: Mutex<Option<Vec<tokio::task::AbortHandle>>>,
 }
 
 impl Daemon {
@@ -149,19 +150,26 @@ impl Daemon {
 			published: Default::default(),
 			last_seq: Mutex::new(0),
 			requested: Default::default(),
-			tasks: Default::default(),
+			tasks: Mutex::new(Some(Vec::new())),
 		});
-		let tasks = vec![
-			tokio::spawn(daemon.clone().validate_inbound(inbound)).abort_handle(),
-			tokio::spawn(daemon.clone().follow()).abort_handle(),
-		];
-		daemon.tasks.lock().expect("not poisoned").extend(tasks);
+		daemon.keep(tokio::spawn(daemon.clone().validate_inbound(inbound)).abort_handle());
+		daemon.keep(tokio::spawn(daemon.clone().follow()).abort_handle());
 		Ok(daemon)
 	}
 
-	/// Stops the daemon's tasks and its swarm (its connections close).
+	/// Makes `task` one of the daemon's, which [`Self::stop`] ends: the faces' listeners are
+	/// (`http::serve`, `dns::serve`). A task given after `stop` is ended at once.
+	pub fn keep(&self, task: tokio::task::AbortHandle) {
+		match self.tasks.lock().expect("not poisoned").as_mut() {
+			Some(tasks) => tasks.push(task),
+			None => task.abort(),
+		}
+	}
+
+	/// Stops the daemon's tasks, its faces (their sockets close, with the queries and
+	/// connections they serve) and its swarm (its connections close).
 	pub fn stop(&self) {
-		for task in self.tasks.lock().expect("not poisoned").drain(..) {
+		for task in self.tasks.lock().expect("not poisoned").take().into_iter().flatten() {
 			task.abort();
 		}
 		self.dht.stop();

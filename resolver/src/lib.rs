@@ -4,7 +4,8 @@
 //! - [`dht`]: the libp2p swarm (Kademlia, identify, ping; TCP and QUIC, or memory).
 //! - [`validate`]: the rule every endpoint record must pass before it is stored or served.
 //! - [`daemon`]: validation of inbound records, publication of served names, lookups.
-//! - [`http`] and [`dns`]: the faces.
+//! - [`http`] and [`dns`]: the faces, whose listeners the daemon owns ([`Daemon::stop`] ends
+//!   them).
 
 pub mod chain;
 pub mod config;

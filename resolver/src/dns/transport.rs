@@ -1,0 +1,276 @@
+//! The DNS face's transport: UDP and TCP sockets, DNS-over-TCP framing, EDNS0 and truncation,
+//! the limits on queries in flight and connections, and the metrics. What an answer says is the
+//! zone's (`zone.rs`) or the upstream's (`forward.rs`).
+
+use super::{forward::Forwarder, zone::Zone, DnsConfig, Transport};
+use crate::daemon::Daemon;
+use hickory_proto::op::{Edns, Message, MessageType, OpCode, ResponseCode};
+use std::{net::SocketAddr, sync::Arc, time::Duration};
+use tokio::{
+	io::{AsyncRead, AsyncReadExt, AsyncWriteExt},
+	net::{TcpListener, TcpStream, UdpSocket},
+	task::JoinSet,
+};
+
+/// UDP payload we offer with EDNS0 (the DNS flag day 2020 size).
+const EDNS_PAYLOAD: u16 = 1232;
+/// UDP payload without EDNS0.
+const PLAIN_PAYLOAD: usize = 512;
+/// Most UDP queries answered at once.
+const MAX_IN_FLIGHT: usize = 4096;
+/// Most DNS-over-TCP connections served at once (each closes after 10 s idle).
+const MAX_TCP_CONNECTIONS: usize = 512;
+
+/// Serves UDP and TCP on `config.listen` until the daemon stops; returns the bound address (UDP
+/// and TCP share it).
+pub async fn serve(daemon: Arc<Daemon>, config: DnsConfig) -> anyhow::Result<SocketAddr> {
+	let udp = UdpSocket::bind(config.listen).await?;
+	socket_buffers(&udp);
+	let udp = Arc::new(udp);
+	let bound = udp.local_addr()?;
+	let tcp = TcpListener::bind(bound).await?;
+	tracing::info!(target: "ddns::dns", "DNS on {bound} (UDP and TCP)");
+	let server = Arc::new(Server::new(daemon.clone(), config));
+	// Queries in flight at once; past that, UDP queries are dropped (clients retry) rather
+	// than queued without bound behind slow DHT lookups.
+	let in_flight = Arc::new(tokio::sync::Semaphore::new(MAX_IN_FLIGHT));
+	// One receiver per worker thread, so that answers from the cache (made in the receiver,
+	// see `udp_query`) use every core.
+	let receivers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 8);
+	for _ in 0..receivers {
+		let (s, udp, in_flight) = (server.clone(), udp.clone(), in_flight.clone());
+		let receiver = tokio::spawn(async move {
+			// The answers that wait, in tasks that end with the receiver.
+			let mut waiting = JoinSet::new();
+			let mut buf = vec![0u8; 65_535];
+			loop {
+				match udp.recv_from(&mut buf).await {
+					Ok((len, peer)) => {
+						s.clone()
+							.udp_query(&udp, &in_flight, &mut waiting, buf[..len].to_vec(), peer)
+							.await
+					},
+					Err(e) => {
+						tracing::debug!(target: "ddns::dns", "UDP receive: {e}");
+						s.dropped("receive");
+					},
+				}
+				while waiting.try_join_next().is_some() {}
+			}
+		});
+		daemon.keep(receiver.abort_handle());
+	}
+	let connections = Arc::new(tokio::sync::Semaphore::new(MAX_TCP_CONNECTIONS));
+	let acceptor = tokio::spawn(async move {
+		// The open connections, in tasks that end with the acceptor.
+		let mut open = JoinSet::new();
+		loop {
+			// At the limit, new connections wait in the kernel's backlog.
+			let Ok(permit) = connections.clone().acquire_owned().await else { return };
+			let Ok((stream, _)) = tcp.accept().await else { continue };
+			let server = server.clone();
+			open.spawn(async move {
+				server.tcp_connection(stream).await;
+				drop(permit);
+			});
+			while open.try_join_next().is_some() {}
+		}
+	});
+	daemon.keep(acceptor.abort_handle());
+	Ok(bound)
+}
+
+/// Socket buffers asked for on the UDP socket, as NSD does: room for about 10,000 queued
+/// queries (a small datagram takes about 1 KiB of buffer), where the Linux default (208 KiB)
+/// holds a couple of hundred and drops the rest while the daemon is busy, e.g. in the burst of
+/// chain reads after a new finalized head. The kernel caps it at `net.core.rmem_max` and
+/// `net.core.wmem_max`.
+const UDP_BUFFER: usize = 1 << 20;
+
+fn socket_buffers(udp: &UdpSocket) {
+	let socket = socket2::SockRef::from(udp);
+	if let Err(e) = socket.set_recv_buffer_size(UDP_BUFFER) {
+		tracing::warn!(target: "ddns::dns", "could not set the UDP receive buffer: {e}");
+	}
+	if let Err(e) = socket.set_send_buffer_size(UDP_BUFFER) {
+		tracing::warn!(target: "ddns::dns", "could not set the UDP send buffer: {e}");
+	}
+	tracing::debug!(
+		target: "ddns::dns",
+		"UDP buffers: receive {:?}, send {:?} bytes",
+		socket.recv_buffer_size(),
+		socket.send_buffer_size(),
+	);
+}
+
+/// A DNS message with the two-byte length in front that DNS over TCP sends (RFC 1035 4.2.2).
+pub(super) fn framed(message: &[u8]) -> Vec<u8> {
+	let mut framed = (message.len() as u16).to_be_bytes().to_vec();
+	framed.extend_from_slice(message);
+	framed
+}
+
+/// Reads one length-prefixed DNS message; `None` if the stream ends or either the length or the
+/// message takes longer than `idle`.
+pub(super) async fn read_framed<S: AsyncRead + Unpin>(
+	stream: &mut S,
+	idle: Duration,
+) -> Option<Vec<u8>> {
+	let mut len = [0u8; 2];
+	tokio::time::timeout(idle, stream.read_exact(&mut len)).await.ok()?.ok()?;
+	let mut message = vec![0u8; u16::from_be_bytes(len) as usize];
+	tokio::time::timeout(idle, stream.read_exact(&mut message)).await.ok()?.ok()?;
+	Some(message)
+}
+
+/// Turns packets into responses: parses, applies EDNS0, asks the zone or the upstream,
+/// truncates for UDP, and counts.
+pub struct Server {
+	daemon: Arc<Daemon>,
+	zone: Zone,
+	/// `None` without `--dns-upstream`: other zones are REFUSED.
+	forwarder: Option<Forwarder>,
+}
+
+impl Server {
+	pub fn new(daemon: Arc<Daemon>, config: DnsConfig) -> Self {
+		Self {
+			zone: Zone::new(daemon.clone(), &config),
+			forwarder: config.upstream.map(Forwarder::new),
+			daemon,
+		}
+	}
+
+	/// Answers one UDP query. An answer that is ready at once (from the cache) is made and sent
+	/// here, without a task; one that waits (a chain read, a DHT lookup, the upstream) goes on
+	/// in a task of its own in `waiting`, within [`MAX_IN_FLIGHT`].
+	async fn udp_query(
+		self: Arc<Self>,
+		udp: &Arc<UdpSocket>,
+		in_flight: &Arc<tokio::sync::Semaphore>,
+		waiting: &mut JoinSet<()>,
+		packet: Vec<u8>,
+		peer: SocketAddr,
+	) {
+		let Ok(permit) = in_flight.clone().try_acquire_owned() else {
+			self.dropped("in_flight");
+			return;
+		};
+		let udp = udp.clone();
+		let mut task = Box::pin(async move {
+			if let Some(out) = self.answer(&packet, Transport::Udp).await {
+				if let Err(e) = udp.send_to(&out, peer).await {
+					tracing::debug!(target: "ddns::dns", "UDP send to {peer}: {e}");
+					self.dropped("send");
+				}
+			}
+			drop(permit);
+		});
+		if futures::poll!(task.as_mut()).is_pending() {
+			waiting.spawn(task);
+		}
+	}
+
+	fn dropped(&self, reason: &'static str) {
+		self.daemon.metrics.dns_dropped.get_or_create(&vec![("reason", reason)]).inc();
+	}
+
+	async fn tcp_connection(self: Arc<Self>, mut stream: TcpStream) {
+		let idle = Duration::from_secs(10);
+		loop {
+			let Some(packet) = read_framed(&mut stream, idle).await else { return };
+			let Some(out) = self.answer(&packet, Transport::Tcp).await else { return };
+			// A client that does not read its answers loses the connection.
+			match tokio::time::timeout(idle, stream.write_all(&framed(&out))).await {
+				Ok(Ok(())) => {},
+				_ => return,
+			}
+		}
+	}
+
+	fn count(&self, rcode: ResponseCode) {
+		let label = match rcode {
+			ResponseCode::NoError => "noerror",
+			ResponseCode::NXDomain => "nxdomain",
+			ResponseCode::FormErr => "formerr",
+			ResponseCode::Refused => "refused",
+			ResponseCode::ServFail => "servfail",
+			ResponseCode::NotImp => "notimp",
+			_ => "other",
+		};
+		self.daemon.metrics.dns.get_or_create(&vec![("rcode", label)]).inc();
+	}
+
+	/// The response to one packet, or `None` when DNS says to stay silent (a packet too short
+	/// to carry a header, or a response rather than a query).
+	pub async fn answer(&self, packet: &[u8], transport: Transport) -> Option<Vec<u8>> {
+		let request = match Message::from_vec(packet) {
+			Ok(m) => m,
+			Err(_) => {
+				// Unparseable: FORMERR if there is a header to answer, else silence.
+				if packet.len() < 12 || packet[2] & 0x80 != 0 {
+					return None;
+				}
+				self.count(ResponseCode::FormErr);
+				let id = u16::from_be_bytes([packet[0], packet[1]]);
+				let mut m = Message::error_msg(id, OpCode::Query, ResponseCode::FormErr);
+				m.set_op_code(OpCode::from_u8((packet[2] >> 3) & 0x0f));
+				return m.to_vec().ok();
+			},
+		};
+		if request.message_type() != MessageType::Query {
+			return None;
+		}
+		let mut response = Message::new();
+		response
+			.set_id(request.id())
+			.set_message_type(MessageType::Response)
+			.set_op_code(request.op_code())
+			.set_recursion_desired(request.recursion_desired())
+			.set_recursion_available(self.forwarder.is_some())
+			.set_checking_disabled(request.checking_disabled());
+		let max = match request.extensions() {
+			Some(edns) => {
+				let mut ours = Edns::new();
+				ours.set_max_payload(EDNS_PAYLOAD);
+				response.set_edns(ours);
+				if edns.version() > 0 {
+					// RFC 6891: unknown EDNS version → BADVERS (extended code 16).
+					response.set_response_code(ResponseCode::BADVERS);
+					self.count(ResponseCode::BADVERS);
+					return response.to_vec().ok();
+				}
+				usize::from(edns.max_payload().clamp(512, EDNS_PAYLOAD))
+			},
+			None => PLAIN_PAYLOAD,
+		};
+		let rcode = match self.zone.respond(&request, &mut response).await {
+			Some(rcode) => rcode,
+			None => match &self.forwarder {
+				// Forwarded verbatim.
+				Some(forwarder) => {
+					if let Some(out) = forwarder.forward(packet, transport).await {
+						return Some(out);
+					}
+					self.count(ResponseCode::ServFail);
+					return Forwarder::failed(&request).to_vec().ok();
+				},
+				None => ResponseCode::Refused,
+			},
+		};
+		response.set_response_code(rcode);
+		self.count(rcode);
+		let bytes = response.to_vec().ok()?;
+		if transport == Transport::Udp && bytes.len() > max {
+			let mut cut = Message::new();
+			cut.set_header(*response.header());
+			cut.add_queries(response.queries().to_vec());
+			if let Some(edns) = response.extensions().clone() {
+				cut.set_edns(edns);
+			}
+			cut.set_truncated(true);
+			return cut.to_vec().ok();
+		}
+		Some(bytes)
+	}
+}
