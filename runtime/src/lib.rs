@@ -189,4 +189,13 @@ mod runtime {
 
 	#[runtime::pallet_index(12)]
 	pub type Session = pallet_session;
+
+	#[runtime::pallet_index(13)]
+	pub type Utility = pallet_utility;
+
+	#[runtime::pallet_index(14)]
+	pub type Multisig = pallet_multisig;
+
+	#[runtime::pallet_index(15)]
+	pub type Proxy = pallet_proxy;
 }

@@ -1,12 +1,14 @@
 //! Configuration of every pallet in the runtime.
 
+use codec::{Decode, DecodeWithMemTracking, Encode, MaxEncodedLen};
 use frame_support::{
 	derive_impl,
 	dispatch::DispatchClass,
 	parameter_types,
 	traits::{
 		fungible::{Balanced, Credit},
-		ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, Imbalance, OnUnbalanced, VariantCountOf,
+		ConstBool, ConstU128, ConstU32, ConstU64, ConstU8, Imbalance, InstanceFilter, OnUnbalanced,
+		VariantCountOf,
 	},
 	weights::{
 		constants::{ParityDbWeight, WEIGHT_REF_TIME_PER_SECOND},
@@ -16,15 +18,16 @@ use frame_support::{
 };
 use frame_system::limits::{BlockLength, BlockWeights};
 use pallet_transaction_payment::{FungibleAdapter, Multiplier, TargetedFeeAdjustment};
+use scale_info::TypeInfo;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
 use sp_runtime::{traits::One, FixedPointNumber, Perbill, Perquintill};
 use sp_version::RuntimeVersion;
 
 use super::{
-	AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Nonce, PalletInfo, Runtime,
-	RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin, RuntimeTask,
-	SessionKeys, System, Validators, EXISTENTIAL_DEPOSIT, SLOT_DURATION, SS58_PREFIX, UNIT,
-	VERSION,
+	AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Nonce, OriginCaller, PalletInfo,
+	Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin,
+	RuntimeTask, SessionKeys, System, Validators, EXISTENTIAL_DEPOSIT, SLOT_DURATION, SS58_PREFIX,
+	UNIT, VERSION,
 };
 
 /// Share of a block that normal (non-operational) extrinsics may fill.
@@ -242,6 +245,114 @@ impl pallet_sudo::Config for Runtime {
 
 parameter_types! {
 	pub const RegistryPalletId: PalletId = PalletId(*b"ddns/pot");
+}
+
+/// A deposit for `items` storage items of `bytes` bytes in all, at the registry's default rates
+/// (0.1 DDNS an item, 0.001 DDNS a byte).
+pub const fn deposit(items: u32, bytes: u32) -> Balance {
+	items as Balance * UNIT / 10 + bytes as Balance * UNIT / 1_000
+}
+
+impl pallet_utility::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type RuntimeCall = RuntimeCall;
+	type PalletsOrigin = OriginCaller;
+	type WeightInfo = pallet_utility::weights::SubstrateWeight<Runtime>;
+}
+
+parameter_types! {
+	/// A multisig operation in flight holds 0.188 DDNS (its entry is about 88 bytes)...
+	pub const MultisigDepositBase: Balance = deposit(1, 88);
+	/// ...plus 0.032 DDNS per signatory.
+	pub const MultisigDepositFactor: Balance = deposit(0, 32);
+}
+
+impl pallet_multisig::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type RuntimeCall = RuntimeCall;
+	type Currency = Balances;
+	type DepositBase = MultisigDepositBase;
+	type DepositFactor = MultisigDepositFactor;
+	type MaxSignatories = ConstU32<100>;
+	type WeightInfo = pallet_multisig::weights::SubstrateWeight<Runtime>;
+	type BlockNumberProvider = System;
+}
+
+/// What a proxy may do for the account that named it.
+#[derive(
+	Copy,
+	Clone,
+	Eq,
+	PartialEq,
+	Ord,
+	PartialOrd,
+	Default,
+	Encode,
+	Decode,
+	DecodeWithMemTracking,
+	MaxEncodedLen,
+	TypeInfo,
+	Debug,
+)]
+pub enum ProxyType {
+	/// Anything the account may do.
+	#[default]
+	Any,
+	/// Only what a name's content is: its records, its node key, and its subdomains (create,
+	/// take back, lock), alone or in a `utility` batch. Never a transfer, a release, a renewal
+	/// or a balance transfer.
+	NameRecords,
+}
+
+impl InstanceFilter<RuntimeCall> for ProxyType {
+	fn filter(&self, call: &RuntimeCall) -> bool {
+		use pallet_ddns_registry::Call as R;
+		match self {
+			ProxyType::Any => true,
+			// Calls inside a batch are filtered again by the proxy's origin filter.
+			ProxyType::NameRecords => matches!(
+				call,
+				RuntimeCall::Registry(
+					R::set_records { .. }
+						| R::set_node_key { .. }
+						| R::create_subdomain { .. }
+						| R::take_back_subdomain { .. }
+						| R::lock_subdomain { .. }
+				) | RuntimeCall::Utility(
+					pallet_utility::Call::batch { .. } | pallet_utility::Call::batch_all { .. }
+				)
+			),
+		}
+	}
+
+	fn is_superset(&self, other: &Self) -> bool {
+		self == other || *self == ProxyType::Any
+	}
+}
+
+parameter_types! {
+	/// A proxy list holds 0.108 DDNS...
+	pub const ProxyDepositBase: Balance = deposit(1, 8);
+	/// ...plus 0.033 DDNS per proxy.
+	pub const ProxyDepositFactor: Balance = deposit(0, 33);
+	pub const AnnouncementDepositBase: Balance = deposit(1, 8);
+	pub const AnnouncementDepositFactor: Balance = deposit(0, 66);
+}
+
+impl pallet_proxy::Config for Runtime {
+	type RuntimeEvent = RuntimeEvent;
+	type RuntimeCall = RuntimeCall;
+	type Currency = Balances;
+	type ProxyType = ProxyType;
+	type ProxyDepositBase = ProxyDepositBase;
+	type ProxyDepositFactor = ProxyDepositFactor;
+	type MaxProxies = ConstU32<32>;
+	type WeightInfo = pallet_proxy::weights::SubstrateWeight<Runtime>;
+	type MaxPending = ConstU32<32>;
+	type CallHasher = sp_runtime::traits::BlakeTwo256;
+	type AnnouncementDepositBase = AnnouncementDepositBase;
+	type AnnouncementDepositFactor = AnnouncementDepositFactor;
+	type BlockNumberProvider = System;
 }
 
 impl pallet_ddns_registry::Config for Runtime {

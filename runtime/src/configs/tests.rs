@@ -117,3 +117,47 @@ fn without_a_known_author_every_fee_goes_to_the_pot() {
 		assert_eq!(Balances::balance(&pot) - pot_before, 10 * UNIT);
 	});
 }
+
+#[test]
+fn a_name_records_proxy_manages_records_and_subdomains_and_nothing_else() {
+	use pallet_ddns_registry::Call as R;
+	let name = b"commons.ddns".to_vec();
+	let who = AccountId::new([3; 32]);
+	let allowed = [
+		RuntimeCall::Registry(R::set_records { name: name.clone(), records: vec![] }),
+		RuntimeCall::Registry(R::set_node_key { name: name.clone(), node_key: None }),
+		RuntimeCall::Registry(R::create_subdomain {
+			parent: name.clone(),
+			label: b"www".to_vec(),
+			owner: who.clone(),
+		}),
+		RuntimeCall::Registry(R::take_back_subdomain { name: b"www.commons.ddns".to_vec() }),
+		RuntimeCall::Registry(R::lock_subdomain { name: b"www.commons.ddns".to_vec() }),
+		RuntimeCall::Utility(pallet_utility::Call::batch { calls: vec![] }),
+	];
+	let refused = [
+		RuntimeCall::Registry(R::transfer { name: name.clone(), to: who.clone() }),
+		RuntimeCall::Registry(R::release { name: name.clone() }),
+		RuntimeCall::Registry(R::renew { name: name.clone(), periods: 1 }),
+		RuntimeCall::Registry(R::set_primary { name: Some(name.clone()) }),
+		RuntimeCall::Balances(pallet_balances::Call::transfer_all {
+			dest: who.into(),
+			keep_alive: false,
+		}),
+		RuntimeCall::Proxy(pallet_proxy::Call::remove_proxies {}),
+		RuntimeCall::Utility(pallet_utility::Call::dispatch_as {
+			as_origin: Box::new(frame_system::RawOrigin::Root.into()),
+			call: Box::new(RuntimeCall::System(frame_system::Call::remark { remark: vec![] })),
+		}),
+	];
+	for call in &allowed {
+		assert!(ProxyType::NameRecords.filter(call), "{call:?}");
+		assert!(ProxyType::Any.filter(call));
+	}
+	for call in &refused {
+		assert!(!ProxyType::NameRecords.filter(call), "{call:?}");
+		assert!(ProxyType::Any.filter(call));
+	}
+	assert!(ProxyType::Any.is_superset(&ProxyType::NameRecords));
+	assert!(!ProxyType::NameRecords.is_superset(&ProxyType::Any));
+}
