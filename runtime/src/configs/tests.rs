@@ -29,6 +29,10 @@ fn fees_price_weight_and_length() {
 			<Runtime as pallet_transaction_payment::Config>::WeightToFee::weight_to_fee(&normal);
 		let megabyte =
 			fee_of(RuntimeCall::System(frame_system::Call::remark { remark: vec![0; 1 << 20] }));
+		let transfer = fee_of(RuntimeCall::Balances(pallet_balances::Call::transfer_keep_alive {
+			dest: AccountId::new([1; 32]).into(),
+			value: UNIT,
+		}));
 		let call = RuntimeCall::Registry(pallet_ddns_registry::Call::register {
 			name: b"a-name-of-some-length.ddns".to_vec(),
 			owner: AccountId::new([1; 32]),
@@ -47,10 +51,11 @@ fn fees_price_weight_and_length() {
 		let len = call.encoded_size() as u32 + 100;
 		let register = TransactionPayment::compute_actual_fee(len, &info, &post, 0);
 		println!(
-			"full block's weight: {:.1} DDNS; 1 MB remark: {:.1} DDNS; register: {:.4} DDNS \
-			 ({:.4} up front); registers per block by weight: {}",
+			"full block's weight: {:.1} DDNS; 1 MB remark: {:.1} DDNS; transfer: {:.4} DDNS; \
+			 register: {:.4} DDNS ({:.4} up front); registers per block by weight: {}",
 			ddns(full_block),
 			ddns(megabyte),
+			ddns(transfer),
 			ddns(register),
 			ddns(upfront),
 			normal.ref_time() / (plain + info.extension_weight).ref_time(),
@@ -58,6 +63,7 @@ fn fees_price_weight_and_length() {
 		assert!((400 * UNIT..600 * UNIT).contains(&full_block), "{}", ddns(full_block));
 		assert!((100 * UNIT..110 * UNIT).contains(&megabyte), "{}", ddns(megabyte));
 		assert!((UNIT / 20..UNIT).contains(&register), "{}", ddns(register));
+		assert!((UNIT / 100..UNIT / 5).contains(&transfer), "{}", ddns(transfer));
 	});
 }
 
