@@ -44,8 +44,10 @@ stage "cargo tests (release, workspace)"
 cargo test --release --locked --workspace
 stage_done
 
-stage "end-to-end tests (node --test tests/*.test.js)"
-node --test tests/*.test.js
+# Two files at a time: each starts its own dev node on free ports, and most of their time is
+# spent waiting for blocks, so two share the 2 cores without slowing each other much.
+stage "end-to-end tests (node --test tests/*.test.js, 2 files at a time)"
+node --test --test-concurrency=2 tests/*.test.js
 stage_done
 
 stage "zombienet suite (scripts/zombienet.sh)"
