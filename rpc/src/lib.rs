@@ -26,7 +26,8 @@
 //!   question share one runtime call;
 //! - `ddns_subscribeName` asks that same cache, so N subscriptions of a name cost one runtime
 //!   call per finalized block, and at most [`MAX_WATCHED_NAMES`] distinct names are watched
-//!   at a time (jsonrpsee bounds subscriptions per connection, 1024 by default).
+//!   at a time, [`MAX_WATCHED_NAMES_PER_CONNECTION`] by one connection (jsonrpsee bounds
+//!   subscriptions per connection, 1024 by default).
 
 pub mod cache;
 pub mod json;
@@ -43,7 +44,7 @@ use jsonrpsee::{
 	core::{async_trait, RpcResult, SubscriptionResult},
 	proc_macros::rpc,
 	types::ErrorObjectOwned,
-	PendingSubscriptionSink, SubscriptionMessage,
+	ConnectionId, PendingSubscriptionSink, SubscriptionMessage,
 };
 use parking_lot::Mutex;
 use sc_client_api::BlockchainEvents;
@@ -88,6 +89,9 @@ pub const CACHE_BYTES: usize = 16 << 20;
 /// Distinct names `ddns_subscribeName` watches at a time, over all connections. Each costs
 /// at most one runtime call per finalized block, however many subscribe to it.
 pub const MAX_WATCHED_NAMES: usize = 1_024;
+/// Distinct names one connection's subscriptions watch at a time, so that one connection cannot
+/// take every slot of [`MAX_WATCHED_NAMES`].
+pub const MAX_WATCHED_NAMES_PER_CONNECTION: usize = 32;
 /// Most characters of a caller's input that an error message repeats.
 const MAX_ECHO: usize = 80;
 
@@ -261,42 +265,75 @@ fn keep(answer: Answer) -> (Arc<Answer>, bool) {
 	(Arc::new(answer), keep)
 }
 
-/// The names `ddns_subscribeName` watches, with how many subscriptions watch each.
+/// The names `ddns_subscribeName` watches, with how many subscriptions watch each, over all
+/// connections and per connection.
 #[derive(Clone)]
 struct Watched {
-	names: Arc<Mutex<HashMap<String, usize>>>,
+	state: Arc<Mutex<WatchedState>>,
 	max: usize,
+	max_per_connection: usize,
+}
+
+#[derive(Default)]
+struct WatchedState {
+	/// Subscriptions per name, over all connections.
+	names: HashMap<String, usize>,
+	/// Subscriptions per name, per connection.
+	connections: HashMap<ConnectionId, HashMap<String, usize>>,
 }
 
 /// One subscription's hold on a watched name; released when dropped.
 struct Watching {
-	names: Arc<Mutex<HashMap<String, usize>>>,
+	state: Arc<Mutex<WatchedState>>,
+	connection: ConnectionId,
 	name: String,
 }
 
 impl Watched {
-	fn new(max: usize) -> Self {
-		Self { names: Default::default(), max }
+	fn new(max: usize, max_per_connection: usize) -> Self {
+		Self { state: Default::default(), max, max_per_connection }
 	}
 
-	/// Watches `name` once more, unless it is a new name and `max` are watched already.
-	fn watch(&self, name: &str) -> Option<Watching> {
-		let mut names = self.names.lock();
+	/// Watches `name` once more for `connection`, unless it is a new name and `max` are
+	/// watched already, or a name new to the connection and it watches `max_per_connection`
+	/// (so that one connection cannot take every slot from the others).
+	fn watch(&self, connection: ConnectionId, name: &str) -> Option<Watching> {
+		let mut state = self.state.lock();
+		let WatchedState { names, connections } = &mut *state;
 		if !names.contains_key(name) && names.len() >= self.max {
 			return None;
 		}
+		let mine = connections.entry(connection).or_default();
+		if !mine.contains_key(name) && mine.len() >= self.max_per_connection {
+			if mine.is_empty() {
+				connections.remove(&connection);
+			}
+			return None;
+		}
+		*mine.entry(name.to_owned()).or_default() += 1;
 		*names.entry(name.to_owned()).or_default() += 1;
-		Some(Watching { names: self.names.clone(), name: name.to_owned() })
+		Some(Watching { state: self.state.clone(), connection, name: name.to_owned() })
+	}
+}
+
+/// One less subscription of `name` in `counts`; the entry goes at zero.
+fn release(counts: &mut HashMap<String, usize>, name: &str) {
+	if let Some(n) = counts.get_mut(name) {
+		*n -= 1;
+		if *n == 0 {
+			counts.remove(name);
+		}
 	}
 }
 
 impl Drop for Watching {
 	fn drop(&mut self) {
-		let mut names = self.names.lock();
-		if let Some(n) = names.get_mut(&self.name) {
-			*n -= 1;
-			if *n == 0 {
-				names.remove(&self.name);
+		let mut state = self.state.lock();
+		release(&mut state.names, &self.name);
+		if let Some(mine) = state.connections.get_mut(&self.connection) {
+			release(mine, &self.name);
+			if mine.is_empty() {
+				state.connections.remove(&self.connection);
 			}
 		}
 	}
@@ -326,7 +363,7 @@ impl<C, Block: BlockT> Ddns<C, Block> {
 		Self {
 			client,
 			cache: Arc::new(Cache::new(CACHE_BYTES)),
-			watched: Watched::new(MAX_WATCHED_NAMES),
+			watched: Watched::new(MAX_WATCHED_NAMES, MAX_WATCHED_NAMES_PER_CONNECTION),
 			_block: PhantomData,
 		}
 	}
@@ -562,10 +599,11 @@ where
 			return Ok(());
 		}
 		// Held until the subscription ends.
-		let Some(_watching) = self.watched.watch(&name) else {
+		let Some(_watching) = self.watched.watch(pending.connection_id(), &name) else {
 			let message = format!(
-				"{} distinct names are watched already; subscribe to one of them or try later",
-				self.watched.max
+				"{} distinct names are watched already ({} per connection); subscribe to one of \
+				 them or try later",
+				self.watched.max, self.watched.max_per_connection,
 			);
 			pending.reject(error(code::BUSY, message, None)).await;
 			return Ok(());
@@ -656,22 +694,40 @@ mod tests {
 
 	#[test]
 	fn watched_names_are_bounded_not_their_subscriptions() {
-		let watched = Watched::new(2);
-		let a = watched.watch("a.ddns").unwrap();
-		let a_again: Vec<_> = (0..100).map(|_| watched.watch("a.ddns").unwrap()).collect();
-		let b = watched.watch("b.ddns").unwrap();
+		let one = ConnectionId(1);
+		let watched = Watched::new(2, 10);
+		let a = watched.watch(one, "a.ddns").unwrap();
+		let a_again: Vec<_> = (0..100).map(|_| watched.watch(one, "a.ddns").unwrap()).collect();
+		let b = watched.watch(one, "b.ddns").unwrap();
 		// A third distinct name is refused; more subscriptions of a watched one are not.
-		assert!(watched.watch("c.ddns").is_none());
-		assert!(watched.watch("b.ddns").is_some());
+		assert!(watched.watch(one, "c.ddns").is_none());
+		assert!(watched.watch(one, "b.ddns").is_some());
 		drop(b);
-		let c = watched.watch("c.ddns").unwrap();
+		let c = watched.watch(one, "c.ddns").unwrap();
 		// "a.ddns" stays watched while any of its subscriptions lives.
 		drop(a);
-		assert!(watched.watch("d.ddns").is_none());
+		assert!(watched.watch(one, "d.ddns").is_none());
 		drop(a_again);
-		assert!(watched.watch("d.ddns").is_some());
+		assert!(watched.watch(one, "d.ddns").is_some());
 		drop(c);
-		assert!(watched.names.lock().is_empty());
+		let state = watched.state.lock();
+		assert!(state.names.is_empty() && state.connections.is_empty());
+	}
+
+	#[test]
+	fn one_connection_cannot_take_every_watched_name() {
+		let (greedy, other) = (ConnectionId(1), ConnectionId(2));
+		let watched = Watched::new(100, 3);
+		let held: Vec<_> =
+			(0..3).map(|i| watched.watch(greedy, &format!("n{i}.ddns")).unwrap()).collect();
+		// A fourth name is refused to this connection only; its watched names stay open to it.
+		assert!(watched.watch(greedy, "n3.ddns").is_none());
+		assert!(watched.watch(greedy, "n0.ddns").is_some());
+		let theirs = watched.watch(other, "n3.ddns").unwrap();
+		assert!(watched.watch(other, "n0.ddns").is_some());
+		drop(held);
+		assert!(watched.watch(greedy, "n4.ddns").is_some());
+		drop(theirs);
 	}
 
 	#[test]

@@ -171,8 +171,8 @@ parameter_types! {
 	pub const TransactionByteFee: Balance = 100_000_000;
 	/// Fees stay at their base while blocks are at most a quarter full, and grow above it.
 	pub const TargetBlockFullness: Perquintill = Perquintill::from_percent(25);
-	/// How fast the multiplier moves: with every block full, fees grow by about a third an hour
-	/// (600 blocks) and double in about 2.3 hours; they fall back as fast once blocks are below
+	/// How fast the multiplier moves: with every block full, fees grow ×1.57 an hour (600
+	/// blocks) and double in about 1.5 hours (925 blocks); they fall back once blocks are below
 	/// the target. (Kusama moves 13 times slower; a chain whose blocks a spammer can fill for
 	/// hundreds of DDNS a block should answer within hours.)
 	pub AdjustmentVariable: Multiplier = Multiplier::saturating_from_rational(1, 1_000);
@@ -298,9 +298,10 @@ pub enum ProxyType {
 	/// Anything the account may do.
 	#[default]
 	Any,
-	/// Only what a name's content is: its records, its node key, and its subdomains (create,
-	/// take back, lock), alone or in a `utility` batch. Never a transfer, a release, a renewal
-	/// or a balance transfer.
+	/// Only what a name's content is: its records and its node key, and taking a subdomain
+	/// back, alone or in a `utility` batch. Never a transfer, a release, a renewal or a balance
+	/// transfer, and not creating or locking subdomains: a subdomain made for someone else and
+	/// locked would be theirs for the parent's whole term, out of the owner's reach.
 	NameRecords,
 }
 
@@ -313,11 +314,7 @@ impl InstanceFilter<RuntimeCall> for ProxyType {
 			ProxyType::NameRecords => matches!(
 				call,
 				RuntimeCall::Registry(
-					R::set_records { .. }
-						| R::set_node_key { .. }
-						| R::create_subdomain { .. }
-						| R::take_back_subdomain { .. }
-						| R::lock_subdomain { .. }
+					R::set_records { .. } | R::set_node_key { .. } | R::take_back_subdomain { .. }
 				) | RuntimeCall::Utility(
 					pallet_utility::Call::batch { .. } | pallet_utility::Call::batch_all { .. }
 				)
