@@ -172,7 +172,7 @@ impl<T: Config> Pallet<T> {
 	/// The listed validators that have session keys, in list order.
 	pub fn keyed() -> BoundedVec<T::AccountId, T::MaxValidators> {
 		let mut set = Validators::<T>::get();
-		set.retain(|v| T::HasSessionKeys::contains(v));
+		set.retain(T::HasSessionKeys::contains);
 		set
 	}
 }

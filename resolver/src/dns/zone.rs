@@ -170,10 +170,9 @@ impl Zone {
 				seen.push(n.clone());
 			}
 			let Some(name) = name else { return Ok(Found::nxdomain(answers, head)) };
-			// Only addresses and `_dnsaddr` come from the endpoint; other types need no DHT lookup.
-			let endpoint = matches!(qtype, RecordType::A | RecordType::AAAA | RecordType::ANY)
-				|| prefix.first().is_some_and(|l| l == DNSADDR_LABEL);
-			let r = match self.daemon.resolve_with(&name, endpoint).await {
+			// The chain view first: a name that is only a link of a CNAME chain needs no DHT
+			// lookup (each link's lookup would let one query cost up to MAX_CHASE of them).
+			let r = match self.daemon.resolve_with(&name, false).await {
 				Ok(r) => r,
 				Err(crate::chain::ChainError::InvalidName(_)) => {
 					return Ok(Found::nxdomain(answers, head))
@@ -216,6 +215,17 @@ impl Zone {
 				owner = target;
 				continue;
 			}
+			// Only addresses and `_dnsaddr` come from the endpoint; other types need no DHT lookup.
+			let endpoint = matches!(qtype, RecordType::A | RecordType::AAAA | RecordType::ANY)
+				|| prefix.first().is_some_and(|l| l == DNSADDR_LABEL);
+			let r = if endpoint {
+				// The view comes from the daemon's cache; only the endpoint is looked up.
+				let r = self.daemon.resolve_with(&name, true).await.map_err(|_| ())?;
+				head = r.head;
+				r
+			} else {
+				r
+			};
 			return Ok(match self.records(&owner, &prefix, qtype, &r) {
 				Some(mut recs) => {
 					// NODATA at the end of the chain (or at the name itself) is negative too.

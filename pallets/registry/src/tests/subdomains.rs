@@ -20,7 +20,7 @@ fn children_pay_deposits_not_rent() {
 		assert_ok!(Registry::create_subdomain(
 			RuntimeOrigin::signed(BOB),
 			n("api.parent.ddns"),
-			b"v1".to_vec().try_into().unwrap(),
+			b"v1".to_vec(),
 			BOB
 		));
 		assert_eq!(state("v1.api.parent.ddns"), Ok(Lifecycle::Active));
@@ -37,7 +37,7 @@ fn bad_children_are_refused() {
 			Registry::create_subdomain(
 				RuntimeOrigin::signed(BOB),
 				n("kids.ddns"),
-				b"x".to_vec().try_into().unwrap(),
+				b"x".to_vec(),
 				BOB
 			),
 			Error::<Test>::NotOwner
@@ -191,7 +191,7 @@ fn subdomains_are_at_most_six_labels_deep() {
 			Registry::create_subdomain(
 				RuntimeOrigin::signed(ALICE),
 				n(&parent),
-				b"e".to_vec().try_into().unwrap(),
+				b"e".to_vec(),
 				ALICE
 			),
 			Error::<Test>::TooDeep
