@@ -66,6 +66,17 @@ async fn network_on(n: usize, wire: Wire) -> Net {
 		.await;
 		boot.get_or_insert(listen.with(Protocol::P2p(daemon.dht.peer_id())));
 		daemons.push(daemon);
+		// The next daemon learns the others from the first one's routing table: wait until this
+		// one is in it, or the next may bootstrap before it and never meet it (a race that made
+		// the 3-daemon QUIC network fail now and then).
+		if i > 0 {
+			let first = daemons[0].clone();
+			eventually("the first daemon knows every daemon started so far", || {
+				let first = first.clone();
+				async move { (first.dht.info().await.routing_table >= i).then_some(()) }
+			})
+			.await;
+		}
 	}
 	// Everyone has a routing table before the tests start.
 	let peers = 3.min(n - 1);
