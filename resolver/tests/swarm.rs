@@ -66,10 +66,11 @@ async fn network_on(n: usize, wire: Wire) -> Net {
 		.await;
 		boot.get_or_insert(listen.with(Protocol::P2p(daemon.dht.peer_id())));
 		daemons.push(daemon);
-		// The next daemon learns the others from the first one's routing table: wait until this
-		// one is in it, or the next may bootstrap before it and never meet it (a race that made
-		// the 3-daemon QUIC network fail now and then).
-		if i > 0 {
+		// Over QUIC, the next daemon learns the others from the first one's routing table: wait
+		// until this one is in it, or the next may bootstrap before it and never meet it (a
+		// race that made the 3-daemon network fail now and then; the 20-daemon memory network
+		// has enough peers that each table fills anyway).
+		if i > 0 && matches!(wire, Wire::Quic) {
 			let first = daemons[0].clone();
 			eventually("the first daemon knows every daemon started so far", || {
 				let first = first.clone();
