@@ -396,6 +396,12 @@ where
 				Block::Hash::decode(&mut &bytes[..]).map_err(|_| bad_at(at.unwrap_or_default()))?
 			},
 		};
+		Ok((hash, self.at_of(hash)?))
+	}
+
+	/// Where block `hash` stands: its number, and whether it is finalized.
+	fn at_of(&self, hash: Block::Hash) -> RpcResult<At> {
+		let info = self.client.info();
 		let header = self
 			.client
 			.header(hash)
@@ -404,7 +410,7 @@ where
 		let number: u64 = (*header.number()).into();
 		let finalized = number <= info.finalized_number.into()
 			&& self.client.hash(*header.number()).ok().flatten() == Some(hash);
-		Ok((hash, At { number: number as u32, hash: format!("{hash:?}"), finalized }))
+		Ok(At { number: number as u32, hash: format!("{hash:?}"), finalized })
 	}
 
 	fn runtime_error(e: impl std::fmt::Display) -> ErrorObjectOwned {
@@ -454,12 +460,7 @@ where
 	/// Where block `hash` stands, from async code.
 	async fn at_async(&self, hash: Block::Hash) -> Option<At> {
 		let this = self.clone();
-		jsonrpsee::tokio::task::spawn_blocking(move || {
-			this.block(Some(&format!("{hash:?}"))).map(|(_, at)| at).ok()
-		})
-		.await
-		.ok()
-		.flatten()
+		jsonrpsee::tokio::task::spawn_blocking(move || this.at_of(hash).ok()).await.ok().flatten()
 	}
 
 	/// What registering `name` costs in a block built on `parent` (number `number`): the new
