@@ -523,10 +523,7 @@ pub mod pallet {
 			owner: T::AccountId,
 		) -> DispatchResult {
 			let who = ensure_signed(origin)?;
-			let len = label.len();
-			let label: LabelOf = label.try_into().map_err(|_| {
-				Error::<T>::from(rule::NameError::LabelTooLong { len, max: rule::MAX_LABEL_LEN })
-			})?;
+			let label = Self::label_arg(label)?;
 			Self::do_create_subdomain(who, Self::name_arg(parent)?, label, owner)
 		}
 
@@ -583,9 +580,12 @@ pub mod pallet {
 		/// an oversize one still decodes and gets its error, instead of a wasm trap in the
 		/// transaction pool's decoding.
 		pub(crate) fn name_arg(name: Vec<u8>) -> Result<Name, Error<T>> {
-			let len = name.len();
-			name.try_into()
-				.map_err(|_| rule::NameError::TooLong { len, max: rule::MAX_NAME_LEN }.into())
+			name.try_into().map_err(|_| Error::<T>::NameTooLong)
+		}
+
+		/// A subdomain label as [`Pallet::create_subdomain`] takes it, bounded.
+		pub(crate) fn label_arg(label: Vec<u8>) -> Result<LabelOf, Error<T>> {
+			label.try_into().map_err(|_| Error::<T>::LabelTooLong)
 		}
 
 		/// A record set as a call passes it, bounded: `TooManyRecords`, or the error of the
