@@ -48,3 +48,10 @@ pub fn local_chain_spec() -> Result<ChainSpec, String> {
 		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET,
 	)
 }
+
+/// `--chain production`: the template of a public network (no sudo, no funded account, no
+/// validator). Emit it with `build-spec --chain production`, fill in the genesis validators,
+/// balances and governing bodies, then build the raw spec; see `docs/operators.md`.
+pub fn production_chain_spec() -> Result<ChainSpec, String> {
+	builder("ddns", "ddns", ChainType::Live, ddns_runtime::genesis_config_presets::PRODUCTION_PRESET)
+}

@@ -1,9 +1,12 @@
-//! Genesis presets: `development` (one validator, for `--dev`) and `local_testnet`
-//! (four validators, for a local multi-node network).
+//! Genesis presets: `development` (one validator, for `--dev`), `local_testnet` (four
+//! validators, for a local multi-node network) and `production` (the template of a public
+//! network: no sudo, no funded development accounts, realistic periods; its launchers fill in
+//! the validators, balances and governing bodies, see `docs/operators.md`).
 
 use crate::{
-	AccountId, Balance, BalancesConfig, BlockNumber, RegistryConfig, RuntimeGenesisConfig,
-	SessionConfig, SessionKeys, SudoConfig, ValidatorsConfig, DAYS, MILLI_UNIT, MINUTES, UNIT,
+	AccountId, Balance, BalancesConfig, BlockNumber, CouncilConfig, RegistryConfig,
+	RuntimeGenesisConfig, SessionConfig, SessionKeys, SudoConfig, TechnicalCommitteeConfig,
+	ValidatorsConfig, DAYS, MILLI_UNIT, MINUTES, UNIT,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
@@ -17,6 +20,13 @@ use sp_runtime::Perbill;
 
 /// What each well-known development account starts with: one million DDNS.
 pub const ENDOWMENT: crate::Balance = 1_000_000 * UNIT;
+
+/// The block reward every preset starts with: 1 DDNS a block, 5.26 M DDNS a year (about 5 %
+/// a year of a 100 M DDNS supply). Governance changes it (`validators.setBlockReward`).
+pub const BLOCK_REWARD: crate::Balance = UNIT;
+
+/// The name of the production template preset.
+pub const PRODUCTION_PRESET: &str = "production";
 
 /// A genesis validator: its account, and session keys from the same well-known seed (Aura on
 /// sr25519, GRANDPA on ed25519).
@@ -71,10 +81,14 @@ pub fn local_registry_params() -> Params<Balance, BlockNumber> {
 	registry_params(365 * DAYS, 90 * DAYS, 21 * DAYS, DAYS, MINUTES, DAYS)
 }
 
-fn testnet_genesis(
+/// The genesis of a chain: its validators (with session keys), funded accounts, sudo key (none
+/// on a public network), council and technical committee, and registry figures.
+fn genesis(
 	initial_authorities: Vec<(AccountId, AuraId, GrandpaId)>,
 	endowed_accounts: Vec<AccountId>,
-	root: AccountId,
+	root: Option<AccountId>,
+	council: Vec<AccountId>,
+	technical_committee: Vec<AccountId>,
 	registry: Params<Balance, BlockNumber>,
 ) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
@@ -84,6 +98,7 @@ fn testnet_genesis(
 		// Aura and GRANDPA get their authorities from the session keys below.
 		validators: ValidatorsConfig {
 			initial: initial_authorities.iter().map(|x| x.0.clone()).collect::<Vec<_>>(),
+			block_reward: BLOCK_REWARD,
 		},
 		session: SessionConfig {
 			keys: initial_authorities
@@ -97,17 +112,34 @@ fn testnet_genesis(
 				})
 				.collect::<Vec<_>>(),
 		},
-		sudo: SudoConfig { key: Some(root) },
+		sudo: SudoConfig { key: root },
+		council: CouncilConfig { members: council },
+		technical_committee: TechnicalCommitteeConfig { members: technical_committee },
 		registry: RegistryConfig { params: Some(registry) },
 	})
+}
+
+/// A test network: every well-known development account funded, Alice sudo, Alice, Bob and
+/// Charlie the council, Alice and Bob the technical committee.
+fn testnet_genesis(
+	initial_authorities: Vec<(AccountId, AuraId, GrandpaId)>,
+	registry: Params<Balance, BlockNumber>,
+) -> Value {
+	use Sr25519Keyring::{Alice, Bob, Charlie};
+	genesis(
+		initial_authorities,
+		dev_accounts(),
+		Some(Alice.to_account_id()),
+		vec![Alice.to_account_id(), Bob.to_account_id(), Charlie.to_account_id()],
+		vec![Alice.to_account_id(), Bob.to_account_id()],
+		registry,
+	)
 }
 
 /// `development`: Alice validates alone; every dev account is funded; Alice is sudo.
 pub fn development_config_genesis() -> Value {
 	testnet_genesis(
 		vec![authority(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
-		dev_accounts(),
-		Sr25519Keyring::Alice.to_account_id(),
 		development_registry_params(),
 	)
 }
@@ -121,10 +153,18 @@ pub fn local_config_genesis() -> Value {
 			authority(Sr25519Keyring::Charlie, Ed25519Keyring::Charlie),
 			authority(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
 		],
-		dev_accounts(),
-		Sr25519Keyring::Alice.to_account_id(),
 		local_registry_params(),
 	)
+}
+
+/// `production`: the template of a public network. No sudo (root is reached only through
+/// referenda), no funded account, no validator, empty governing bodies, and the realistic
+/// registry figures of `local_testnet`. A chain spec made from it does not start as it is:
+/// its launchers add the genesis validators (`validators.initial` and their `session.keys`),
+/// the initial balances and the council and technical committee, then build the raw spec
+/// (`docs/operators.md`, "Launching a public network").
+pub fn production_config_genesis() -> Value {
+	genesis(vec![], vec![], None, vec![], vec![], local_registry_params())
 }
 
 /// The JSON patch of the preset named `id`, if there is one.
@@ -132,6 +172,7 @@ pub fn get_preset(id: &PresetId) -> Option<Vec<u8>> {
 	let patch = match id.as_ref() {
 		sp_genesis_builder::DEV_RUNTIME_PRESET => development_config_genesis(),
 		sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET => local_config_genesis(),
+		PRODUCTION_PRESET => production_config_genesis(),
 		_ => return None,
 	};
 	// A `serde_json::Value` built above always serializes.
@@ -143,6 +184,7 @@ pub fn preset_names() -> Vec<PresetId> {
 	vec![
 		PresetId::from(sp_genesis_builder::DEV_RUNTIME_PRESET),
 		PresetId::from(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET),
+		PresetId::from(PRODUCTION_PRESET),
 	]
 }
 
@@ -154,11 +196,20 @@ pub(crate) mod tests {
 
 	/// The genesis state of `preset`, built the way the node builds it.
 	pub(crate) fn build(preset: &str) -> sp_io::TestExternalities {
+		build_patched(preset, Value::Null)
+	}
+
+	/// The genesis state of `preset` with `patch` merged over it (what a chain spec's editor
+	/// does).
+	pub(crate) fn build_patched(preset: &str, patch: Value) -> sp_io::TestExternalities {
 		let json = get_preset(&PresetId::from(preset)).expect("preset exists");
 		let mut config: serde_json::Value = serde_json::from_slice(&json).unwrap();
 		// Presets are patches over the default config: merge them like the node does.
 		let mut full = serde_json::to_value(RuntimeGenesisConfig::default()).unwrap();
 		merge(&mut full, config.take());
+		if !patch.is_null() {
+			merge(&mut full, patch);
+		}
 		let config: RuntimeGenesisConfig = serde_json::from_value(full).unwrap();
 		config.build_storage().unwrap().into()
 	}
@@ -223,5 +274,38 @@ pub(crate) mod tests {
 		assert_eq!(local.period, 365 * DAYS);
 		assert_eq!(local.grace, 90 * DAYS);
 		assert_eq!(local.premium_window, 21 * DAYS);
+	}
+
+	#[test]
+	fn production_has_no_sudo_no_dev_money_and_realistic_figures_and_starts_once_filled_in() {
+		let dave = Sr25519Keyring::Dave;
+		// What the launchers add: one validator with its keys, its money, a council.
+		let (who, aura, grandpa) = authority(dave, Ed25519Keyring::Dave);
+		let patch = serde_json::json!({
+			"validators": { "initial": [who.clone()] },
+			"session": { "keys": [[who.clone(), who.clone(), { "aura": aura, "grandpa": grandpa }]] },
+			"balances": { "balances": [[who.clone(), 1_000 * UNIT]] },
+			"council": { "members": [who.clone()] },
+		});
+		build_patched(PRODUCTION_PRESET, patch).execute_with(|| {
+			assert_eq!(pallet_sudo::Key::<Runtime>::get(), None, "no sudo on a public network");
+			for account in dev_accounts().into_iter().filter(|a| *a != who) {
+				assert!(!frame_system::Account::<Runtime>::contains_key(&account), "{account}");
+			}
+			assert_eq!(
+				pallet_ddns_registry::RegistryParams::<Runtime>::get(),
+				Some(local_registry_params())
+			);
+			assert_eq!(pallet_ddns_validators::BlockReward::<Runtime>::get(), BLOCK_REWARD);
+			assert_eq!(pallet_collective::Members::<Runtime, crate::configs::CouncilCollective>::get(), vec![who]);
+			assert!(pallet_collective::Members::<Runtime, crate::configs::TechnicalCollective>::get().is_empty());
+			assert_eq!(pallet_aura::Authorities::<Runtime>::get().len(), 1);
+		});
+		// The test networks keep their sudo and their governing bodies.
+		build(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+			assert!(pallet_sudo::Key::<Runtime>::get().is_some());
+			assert_eq!(pallet_collective::Members::<Runtime, crate::configs::CouncilCollective>::get().len(), 3);
+			assert_eq!(pallet_collective::Members::<Runtime, crate::configs::TechnicalCollective>::get().len(), 2);
+		});
 	}
 }

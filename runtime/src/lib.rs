@@ -27,6 +27,8 @@ use sp_runtime::{
 };
 use sp_version::RuntimeVersion;
 
+#[allow(unused_imports)]
+use frame_support::instances::{Instance1, Instance2};
 pub use frame_system::Call as SystemCall;
 pub use pallet_balances::Call as BalancesCall;
 #[cfg(feature = "std")]
@@ -198,4 +200,22 @@ mod runtime {
 
 	#[runtime::pallet_index(15)]
 	pub type Proxy = pallet_proxy;
+
+	#[runtime::pallet_index(16)]
+	pub type Scheduler = pallet_scheduler;
+
+	#[runtime::pallet_index(17)]
+	pub type Preimage = pallet_preimage;
+
+	#[runtime::pallet_index(18)]
+	pub type Council = pallet_collective<Instance1>;
+
+	#[runtime::pallet_index(19)]
+	pub type TechnicalCommittee = pallet_collective<Instance2>;
+
+	#[runtime::pallet_index(20)]
+	pub type Democracy = pallet_democracy;
+
+	#[runtime::pallet_index(21)]
+	pub type Treasury = pallet_treasury;
 }

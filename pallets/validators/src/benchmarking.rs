@@ -41,5 +41,33 @@ mod benchmarks {
 		Ok(())
 	}
 
+	#[benchmark]
+	fn set_block_reward() -> Result<(), BenchmarkError> {
+		let origin =
+			T::RewardOrigin::try_successful_origin().map_err(|_| BenchmarkError::Weightless)?;
+		let reward = T::MaxBlockReward::get();
+		#[extrinsic_call]
+		_(origin as T::RuntimeOrigin, reward);
+		assert!(BlockReward::<T>::get() == reward);
+		Ok(())
+	}
+
+	/// The hook with a reward to mint and an author to find: an Aura pre-runtime digest for
+	/// slot 0 (the runtime's `FindAuthor` maps it to the first session validator; other
+	/// `FindAuthor`s ignore it).
+	#[benchmark]
+	fn reward_author() {
+		use codec::Encode;
+		BlockReward::<T>::put(T::MaxBlockReward::get());
+		frame_system::Pallet::<T>::deposit_log(sp_runtime::DigestItem::PreRuntime(
+			*b"aura",
+			0u64.encode(),
+		));
+		#[block]
+		{
+			Pallet::<T>::reward_author();
+		}
+	}
+
 	impl_benchmark_test_suite!(Pallet, crate::mock::new_test_ext(), crate::mock::Test);
 }

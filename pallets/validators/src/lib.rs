@@ -16,6 +16,11 @@
 //! - A new set is planned only when the keyed set differs from the last one planned, so GRANDPA
 //!   moves to a new authority set only when something changed (a key rotation is still seen by
 //!   the session pallet itself).
+//!
+//! Validators are paid a block reward: `BlockReward` is minted to the author of every block at
+//! its initialization (on top of the author's share of the fees, which the runtime pays). The
+//! reward is the chain's emission; governance sets it (`set_block_reward`, at most
+//! `MaxBlockReward`), and it may be zero.
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -24,9 +29,13 @@ extern crate alloc;
 pub use pallet::*;
 
 use frame_support::{
-	traits::{Contains, Get},
+	traits::{fungible, Contains, Get},
 	BoundedVec,
 };
+
+/// The balance type of the token rewards are minted in.
+pub type BalanceOf<T> =
+	<<T as Config>::Currency as fungible::Inspect<<T as frame_system::Config>::AccountId>>::Balance;
 
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
@@ -43,7 +52,7 @@ pub mod pallet {
 	use alloc::vec::Vec;
 	use frame_support::{
 		pallet_prelude::*,
-		traits::{BuildGenesisConfig, Contains},
+		traits::{BuildGenesisConfig, Contains, FindAuthor},
 	};
 	use frame_system::pallet_prelude::*;
 
@@ -66,6 +75,21 @@ pub mod pallet {
 		/// Accounts that have session keys set (in the runtime: `pallet_session::NextKeys`).
 		type HasSessionKeys: Contains<Self::AccountId>;
 
+		/// The token block rewards are minted in.
+		type Currency: fungible::Mutate<Self::AccountId>;
+
+		/// Who authored the block being built (in the runtime: Aura's slot author, mapped to
+		/// its account through the session's validator list).
+		type FindAuthor: FindAuthor<Self::AccountId>;
+
+		/// Who may change the block reward (governance).
+		type RewardOrigin: EnsureOrigin<Self::RuntimeOrigin>;
+
+		/// The highest block reward governance may set: a bound on emission that a mistaken or
+		/// hostile motion cannot exceed.
+		#[pallet::constant]
+		type MaxBlockReward: Get<BalanceOf<Self>>;
+
 		type WeightInfo: WeightInfo;
 	}
 
@@ -84,12 +108,18 @@ pub mod pallet {
 	pub type Planned<T: Config> =
 		StorageValue<_, BoundedVec<T::AccountId, T::MaxValidators>, ValueQuery>;
 
+	/// Minted to the author of every block: the chain's emission.
+	#[pallet::storage]
+	pub type BlockReward<T: Config> = StorageValue<_, BalanceOf<T>, ValueQuery>;
+
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
 		/// The validators from the first block (they also need session keys in
 		/// `pallet-session`'s genesis).
 		pub initial: Vec<T::AccountId>,
+		/// The block reward from the first block.
+		pub block_reward: BalanceOf<T>,
 	}
 
 	#[pallet::genesis_build]
@@ -101,6 +131,19 @@ pub mod pallet {
 				.try_into()
 				.expect("genesis: more validators than MaxValidators");
 			Validators::<T>::put(set);
+			assert!(
+				self.block_reward <= T::MaxBlockReward::get(),
+				"genesis: block reward above MaxBlockReward"
+			);
+			BlockReward::<T>::put(self.block_reward);
+		}
+	}
+
+	#[pallet::hooks]
+	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
+		fn on_initialize(_n: BlockNumberFor<T>) -> Weight {
+			Self::reward_author();
+			T::WeightInfo::reward_author()
 		}
 	}
 
@@ -111,6 +154,8 @@ pub mod pallet {
 		ValidatorAdded { who: T::AccountId },
 		/// `who` leaves the set from the session after next.
 		ValidatorRemoved { who: T::AccountId },
+		/// From the next block, `reward` is minted to each block's author.
+		BlockRewardSet { reward: BalanceOf<T> },
 	}
 
 	#[pallet::error]
@@ -125,6 +170,8 @@ pub mod pallet {
 		TooFewValidators,
 		/// The account has not set session keys (`session.setKeys`).
 		NoSessionKeys,
+		/// The block reward asked for is above `MaxBlockReward`.
+		RewardTooHigh,
 	}
 
 	#[pallet::call]
@@ -165,10 +212,42 @@ pub mod pallet {
 			Self::deposit_event(Event::ValidatorRemoved { who });
 			Ok(())
 		}
+
+		/// Sets the reward minted to every block's author from the next block on (zero stops
+		/// emission).
+		///
+		/// Emits `BlockRewardSet`. Errors: `RewardTooHigh`.
+		#[pallet::call_index(2)]
+		#[pallet::weight(T::WeightInfo::set_block_reward())]
+		pub fn set_block_reward(origin: OriginFor<T>, reward: BalanceOf<T>) -> DispatchResult {
+			T::RewardOrigin::ensure_origin(origin)?;
+			ensure!(reward <= T::MaxBlockReward::get(), Error::<T>::RewardTooHigh);
+			BlockReward::<T>::put(reward);
+			Self::deposit_event(Event::BlockRewardSet { reward });
+			Ok(())
+		}
 	}
 }
 
 impl<T: Config> Pallet<T> {
+	/// Mints the block reward to the author of the block being built. Nothing is minted when
+	/// the reward is zero, the author cannot be told, or the mint fails (a reward below the
+	/// existential deposit to an account that does not exist).
+	pub(crate) fn reward_author() {
+		use frame_support::traits::FindAuthor;
+		use sp_runtime::traits::Zero;
+		let reward = BlockReward::<T>::get();
+		if reward.is_zero() {
+			return;
+		}
+		let digest = frame_system::Pallet::<T>::digest();
+		let pre_runtime = digest.logs().iter().filter_map(|d| d.as_pre_runtime());
+		let Some(author) = T::FindAuthor::find_author(pre_runtime) else { return };
+		if let Err(e) = <T::Currency as fungible::Mutate<_>>::mint_into(&author, reward) {
+			log::warn!(target: "runtime::validators", "block reward not minted: {e:?}");
+		}
+	}
+
 	/// The listed validators that have session keys, in list order.
 	pub fn keyed() -> BoundedVec<T::AccountId, T::MaxValidators> {
 		let mut set = Validators::<T>::get();

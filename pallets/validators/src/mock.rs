@@ -10,6 +10,7 @@ pub type AccountId = u64;
 frame_support::construct_runtime!(
 	pub enum Test {
 		System: frame_system,
+		Balances: pallet_balances,
 		Validators: pallet_validators,
 	}
 );
@@ -17,6 +18,12 @@ frame_support::construct_runtime!(
 #[derive_impl(frame_system::config_preludes::TestDefaultConfig)]
 impl frame_system::Config for Test {
 	type Block = Block;
+	type AccountData = pallet_balances::AccountData<u64>;
+}
+
+#[derive_impl(pallet_balances::config_preludes::TestDefaultConfig)]
+impl pallet_balances::Config for Test {
+	type AccountStore = System;
 }
 
 parameter_types! {
@@ -24,6 +31,19 @@ parameter_types! {
 	pub const MinValidators: u32 = 1;
 	/// Accounts that purged their session keys (`session.purgeKeys`).
 	pub storage Purged: Vec<AccountId> = vec![];
+	/// The author of the block being built, as `FindAuthor` reports it.
+	pub storage Author: Option<AccountId> = Some(1);
+	pub const MaxBlockReward: u64 = 1_000;
+}
+
+pub struct TestAuthor;
+impl frame_support::traits::FindAuthor<AccountId> for TestAuthor {
+	fn find_author<'a, I>(_digests: I) -> Option<AccountId>
+	where
+		I: 'a + IntoIterator<Item = (frame_support::ConsensusEngineId, &'a [u8])>,
+	{
+		Author::get()
+	}
 }
 
 /// Accounts 10 to 99 and the purged ones have no session keys; all others (the benchmarks'
@@ -50,12 +70,19 @@ impl pallet_validators::Config for Test {
 	type MaxValidators = MaxValidators;
 	type MinValidators = MinValidators;
 	type HasSessionKeys = HasKeys;
+	type Currency = Balances;
+	type FindAuthor = TestAuthor;
+	type RewardOrigin = frame_system::EnsureRoot<AccountId>;
+	type MaxBlockReward = MaxBlockReward;
 	type WeightInfo = ();
 }
 
 pub fn new_test_ext() -> sp_io::TestExternalities {
 	let mut t = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
-	pallet_validators::GenesisConfig::<Test> { initial: vec![1, 2] }
+	pallet_balances::GenesisConfig::<Test> { balances: vec![(1, 100)], ..Default::default() }
+		.assimilate_storage(&mut t)
+		.unwrap();
+	pallet_validators::GenesisConfig::<Test> { initial: vec![1, 2], block_reward: 10 }
 		.assimilate_storage(&mut t)
 		.unwrap();
 	let mut ext = sp_io::TestExternalities::new(t);

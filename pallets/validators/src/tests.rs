@@ -162,3 +162,46 @@ fn bounds_and_bad_input_change_nothing() {
 		assert_eq!(set(), vec![4]);
 	});
 }
+
+#[test]
+fn every_block_mints_the_reward_to_its_author() {
+	use frame_support::traits::Hooks;
+	new_test_ext().execute_with(|| {
+		let issuance = Balances::total_issuance();
+		<Validators as Hooks<u64>>::on_initialize(1);
+		assert_eq!(Balances::free_balance(1), 110);
+		Author::set(&Some(2));
+		<Validators as Hooks<u64>>::on_initialize(2);
+		// Account 2 did not exist: the reward is at least the existential deposit, so it is
+		// created.
+		assert_eq!(Balances::free_balance(2), 10);
+		assert_eq!(Balances::total_issuance(), issuance + 20);
+		// No author to be told: nothing is minted.
+		Author::set(&None);
+		<Validators as Hooks<u64>>::on_initialize(3);
+		assert_eq!(Balances::total_issuance(), issuance + 20);
+	});
+}
+
+#[test]
+fn governance_sets_the_block_reward_within_its_bound() {
+	use frame_support::traits::Hooks;
+	new_test_ext().execute_with(|| {
+		assert_noop!(
+			Validators::set_block_reward(RuntimeOrigin::signed(1), 5),
+			DispatchError::BadOrigin
+		);
+		assert_noop!(
+			Validators::set_block_reward(RuntimeOrigin::root(), MaxBlockReward::get() + 1),
+			Error::<Test>::RewardTooHigh
+		);
+		assert_ok!(Validators::set_block_reward(RuntimeOrigin::root(), 0));
+		System::assert_last_event(Event::BlockRewardSet { reward: 0 }.into());
+		let issuance = Balances::total_issuance();
+		<Validators as Hooks<u64>>::on_initialize(2);
+		assert_eq!(Balances::total_issuance(), issuance, "zero reward: no emission");
+		assert_ok!(Validators::set_block_reward(RuntimeOrigin::root(), MaxBlockReward::get()));
+		<Validators as Hooks<u64>>::on_initialize(3);
+		assert_eq!(Balances::total_issuance(), issuance + MaxBlockReward::get());
+	});
+}

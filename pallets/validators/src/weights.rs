@@ -40,6 +40,8 @@ use frame_support::{traits::Get, weights::{constants::ParityDbWeight, Weight}};
 pub trait WeightInfo {
 	fn add_validator() -> Weight;
 	fn remove_validator() -> Weight;
+	fn set_block_reward() -> Weight;
+	fn reward_author() -> Weight;
 }
 
 /// Measured weights, with the runtime's database costs.
@@ -71,6 +73,16 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 			.saturating_add(T::DbWeight::get().reads(32))
 			.saturating_add(T::DbWeight::get().writes(2))
 	}
+	fn set_block_reward() -> Weight {
+		Weight::from_parts(10_000_000, 0)
+			.saturating_add(T::DbWeight::get().writes(1))
+	}
+	fn reward_author() -> Weight {
+		Weight::from_parts(40_000_000, 0)
+			.saturating_add(Weight::from_parts(0, 3593))
+			.saturating_add(T::DbWeight::get().reads(5))
+			.saturating_add(T::DbWeight::get().writes(2))
+	}
 }
 
 /// The same figures with ParityDB's database costs, for tests.
@@ -99,6 +111,16 @@ impl WeightInfo for () {
 		Weight::from_parts(55_503_000, 0)
 			.saturating_add(Weight::from_parts(0, 79047))
 			.saturating_add(ParityDbWeight::get().reads(32))
+			.saturating_add(ParityDbWeight::get().writes(2))
+	}
+	fn set_block_reward() -> Weight {
+		Weight::from_parts(10_000_000, 0)
+			.saturating_add(ParityDbWeight::get().writes(1))
+	}
+	fn reward_author() -> Weight {
+		Weight::from_parts(40_000_000, 0)
+			.saturating_add(Weight::from_parts(0, 3593))
+			.saturating_add(ParityDbWeight::get().reads(5))
 			.saturating_add(ParityDbWeight::get().writes(2))
 	}
 }

@@ -36,6 +36,9 @@ const NORMAL_DISPATCH_RATIO: Perbill = Perbill::from_percent(75);
 /// Largest block, in bytes.
 const MAX_BLOCK_LENGTH: u32 = 5 * 1024 * 1024;
 
+mod governance;
+pub use governance::{CouncilCollective, TechnicalCollective, TreasuryAccount};
+
 /// Most validators a chain of ours may have at once (Aura and GRANDPA alike).
 pub const MAX_AUTHORITIES: u32 = 32;
 
@@ -128,11 +131,20 @@ impl frame_support::traits::Contains<AccountId> for HasSessionKeys {
 	}
 }
 
+parameter_types! {
+	/// The most governance may mint per block: 10 DDNS (52.6 M DDNS a year).
+	pub const MaxBlockReward: Balance = 10 * UNIT;
+}
+
 impl pallet_ddns_validators::Config for Runtime {
 	type AddRemoveOrigin = frame_system::EnsureRoot<AccountId>;
 	type MaxValidators = ConstU32<MAX_AUTHORITIES>;
 	type MinValidators = ConstU32<1>;
 	type HasSessionKeys = HasSessionKeys;
+	type Currency = Balances;
+	type FindAuthor = pallet_session::FindAccountFromAuthorIndex<Runtime, Aura>;
+	type RewardOrigin = frame_system::EnsureRoot<AccountId>;
+	type MaxBlockReward = MaxBlockReward;
 	type WeightInfo = pallet_ddns_validators::weights::SubstrateWeight<Runtime>;
 }
 
@@ -181,8 +193,8 @@ parameter_types! {
 	pub MaximumMultiplier: Multiplier = Multiplier::saturating_from_integer(100_000);
 }
 
-/// Share of every fee (not tips) that goes to the block's author; the rest goes to the reward
-/// pot that pays the network's operators.
+/// Share of every fee (not tips) that goes to the block's author; the rest goes to the
+/// treasury. (Rent goes to the registry's reward pot, which pays the network's operators.)
 pub const AUTHOR_FEE_SHARE: Perbill = Perbill::from_percent(20);
 
 /// The account of the validator that authored the block being built (from Aura's pre-runtime
@@ -195,13 +207,13 @@ pub fn block_author() -> Option<AccountId> {
 }
 
 /// Where transaction fees go: [`AUTHOR_FEE_SHARE`] of the fee and the whole tip to the author,
-/// the rest of the fee to the registry's reward pot. When the author cannot be told, all of it
-/// goes to the pot.
+/// the rest of the fee to the treasury. When the author cannot be told, all of it goes to the
+/// treasury.
 pub struct DealWithFees;
 impl OnUnbalanced<Credit<AccountId, Balances>> for DealWithFees {
 	fn on_unbalanceds(mut fees_then_tips: impl Iterator<Item = Credit<AccountId, Balances>>) {
 		let Some(fee) = fees_then_tips.next() else { return };
-		let (mut to_author, mut to_pot) = fee.ration(
+		let (mut to_author, mut to_treasury) = fee.ration(
 			AUTHOR_FEE_SHARE.deconstruct(),
 			(Perbill::one() - AUTHOR_FEE_SHARE).deconstruct(),
 		);
@@ -210,14 +222,14 @@ impl OnUnbalanced<Credit<AccountId, Balances>> for DealWithFees {
 		}
 		match block_author() {
 			Some(author) => {
-				let _ = Balances::resolve(&author, to_author).map_err(|c| to_pot.subsume(c));
+				let _ =
+					Balances::resolve(&author, to_author).map_err(|c| to_treasury.subsume(c));
 			},
-			None => to_pot.subsume(to_author),
+			None => to_treasury.subsume(to_author),
 		}
-		let pot = pallet_ddns_registry::Pallet::<Runtime>::reward_pot();
-		// The pot exists from genesis; were it gone, a credit below the existential deposit
-		// would be dropped (burned).
-		let _ = Balances::resolve(&pot, to_pot);
+		// The treasury's account exists from genesis; were it gone, a credit below the
+		// existential deposit would be dropped (burned).
+		let _ = Balances::resolve(&TreasuryAccount::get(), to_treasury);
 	}
 }
 

@@ -104,10 +104,10 @@ fn start_block_in_slot(slot: Option<u64>) {
 }
 
 #[test]
-fn the_author_gets_a_fifth_of_the_fee_and_the_tip_and_the_pot_the_rest() {
+fn the_author_gets_a_fifth_of_the_fee_and_the_tip_and_the_treasury_the_rest() {
 	build(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
 		let alice = pallet_session::Validators::<Runtime>::get()[0].clone();
-		let pot = pallet_ddns_registry::Pallet::<Runtime>::reward_pot();
+		let pot = TreasuryAccount::get();
 		let (alice_before, pot_before) = (Balances::balance(&alice), Balances::balance(&pot));
 		start_block_in_slot(Some(7));
 		assert_eq!(block_author(), Some(alice.clone()));
@@ -120,9 +120,9 @@ fn the_author_gets_a_fifth_of_the_fee_and_the_tip_and_the_pot_the_rest() {
 }
 
 #[test]
-fn without_a_known_author_every_fee_goes_to_the_pot() {
+fn without_a_known_author_every_fee_goes_to_the_treasury() {
 	build(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
-		let pot = pallet_ddns_registry::Pallet::<Runtime>::reward_pot();
+		let pot = TreasuryAccount::get();
 		let pot_before = Balances::balance(&pot);
 		start_block_in_slot(None);
 		assert_eq!(block_author(), None);
@@ -175,4 +175,24 @@ fn a_name_records_proxy_manages_records_and_takes_subdomains_back_and_nothing_el
 	}
 	assert!(ProxyType::Any.is_superset(&ProxyType::NameRecords));
 	assert!(!ProxyType::NameRecords.is_superset(&ProxyType::Any));
+}
+
+#[test]
+fn the_block_reward_is_minted_to_the_slot_author_before_the_session_rotates() {
+	use frame_support::traits::Hooks;
+	build(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+		let alice = pallet_session::Validators::<Runtime>::get()[0].clone();
+		let before = Balances::balance(&alice);
+		let issuance = Balances::total_issuance();
+		start_block_in_slot(Some(3));
+		Validators::on_initialize(1);
+		let reward = crate::genesis_config_presets::BLOCK_REWARD;
+		assert_eq!(Balances::balance(&alice) - before, reward);
+		assert_eq!(Balances::total_issuance() - issuance, reward);
+		// No author digest: nothing minted.
+		let issuance = Balances::total_issuance();
+		start_block_in_slot(None);
+		Validators::on_initialize(1);
+		assert_eq!(Balances::total_issuance(), issuance);
+	});
 }

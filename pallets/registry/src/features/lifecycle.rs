@@ -5,6 +5,7 @@ use alloc::vec::Vec;
 use ddns_primitives::name as rule;
 use frame_support::{
 	pallet_prelude::*,
+	storage::with_storage_layer,
 	traits::{fungible::MutateHold, tokens::Precision},
 };
 use frame_system::pallet_prelude::BlockNumberFor;
@@ -131,7 +132,25 @@ impl<T: Config> Pallet<T> {
 
 	/// Removes a name: its entry, records, indexes and schedule; returns every deposit; sends
 	/// its subdomains to the purge queue. Emits nothing (callers say why it went).
+	///
+	/// All or nothing: it runs in a storage layer of its own, so a release that fails changes
+	/// nothing, also in the lifecycle hooks, where no call's transaction wraps it.
 	pub(crate) fn evict(name: &Name, info: NameInfoOf<T>) -> DispatchResult {
+		with_storage_layer(|| Self::evict_in_layer(name, info))
+	}
+
+	fn evict_in_layer(name: &Name, info: NameInfoOf<T>) -> DispatchResult {
+		// The fallible releases first, then the writes that cannot fail.
+		let reason = HoldReason::NameDeposit.into();
+		if let Some(records) = Records::<T>::take(name) {
+			T::Currency::release(
+				&reason,
+				&records.depositor,
+				records.deposit,
+				Precision::BestEffort,
+			)?;
+		}
+		T::Currency::release(&reason, &info.depositor, info.deposit, Precision::BestEffort)?;
 		Names::<T>::remove(name);
 		Self::unqueue_purge(name);
 		OwnedNames::<T>::remove(&info.owner, name);
@@ -152,16 +171,6 @@ impl<T: Config> Pallet<T> {
 				}
 			},
 		}
-		let reason = HoldReason::NameDeposit.into();
-		if let Some(records) = Records::<T>::take(name) {
-			T::Currency::release(
-				&reason,
-				&records.depositor,
-				records.deposit,
-				Precision::BestEffort,
-			)?;
-		}
-		T::Currency::release(&reason, &info.depositor, info.deposit, Precision::BestEffort)?;
 		// At most `MaxSubdomains` children.
 		let children: Vec<Name> =
 			Subdomains::<T>::drain_prefix(name).map(|(child, ())| child).collect();
@@ -188,18 +197,25 @@ impl<T: Config> Pallet<T> {
 		// Half the budget at most for the purge queue, so that it cannot starve the timeline.
 		let purge_budget = budget.div_ceil(2);
 
+		// Names whose removal failed in this block (which changed nothing) are stepped over, so
+		// that they do not block the queue; the next block tries them again.
+		let mut failed = 0usize;
 		while purged < purge_budget && PurgeQueueLen::<T>::get() > 0 {
-			let Some(name) = PurgeQueue::<T>::iter_keys().next() else {
-				// The counter disagrees with the queue: trust the queue.
-				PurgeQueueLen::<T>::kill();
+			let Some(name) = PurgeQueue::<T>::iter_keys().nth(failed) else {
+				if failed == 0 {
+					// The counter disagrees with the queue: trust the queue.
+					PurgeQueueLen::<T>::kill();
+				}
 				break;
 			};
 			match Names::<T>::get(&name) {
 				// `evict` takes the name off the queue too.
-				Some(info) => {
-					if Self::evict(&name, info).is_ok() {
-						Self::deposit_event(Event::Freed { name });
-					}
+				Some(info) => match Self::evict(&name, info) {
+					Ok(()) => Self::deposit_event(Event::Freed { name }),
+					Err(e) => {
+						log::error!(target: "ddns", "purging a name failed: {e:?}");
+						failed += 1;
+					},
 				},
 				None => Self::unqueue_purge(&name),
 			}
@@ -258,10 +274,17 @@ impl<T: Config> Pallet<T> {
 				},
 				Lifecycle::Premium | Lifecycle::Free => {
 					info.wake_at = at;
-					if Self::evict(&name, info).is_ok() {
-						Self::deposit_event(Event::Freed { name });
+					match Self::evict(&name, info.clone()) {
+						Ok(()) => {
+							Self::deposit_event(Event::Freed { name });
+							return;
+						},
+						// It changed nothing: the name stays, and is tried again next block.
+						Err(e) => {
+							log::error!(target: "ddns", "freeing a name failed: {e:?}");
+							break;
+						},
 					}
-					return;
 				},
 			};
 		}

@@ -139,3 +139,66 @@ fn a_renewal_that_leaves_the_name_expired_is_refused() {
 		assert_eq!(state("short.ddns"), Ok(Lifecycle::Active));
 	});
 }
+
+#[test]
+fn a_removal_that_fails_in_the_lifecycle_changes_nothing_and_is_retried() {
+	build_and_execute(|| {
+		register(ALICE, "stuck.ddns", ALICE, 1);
+		assert_ok!(sub(ALICE, "stuck.ddns", "www", ALICE));
+		assert_ok!(Registry::set_records(
+			RuntimeOrigin::signed(ALICE),
+			n("stuck.ddns"),
+			records(vec![Record::A([192, 0, 2, 1])])
+		));
+		let e = expiry("stuck.ddns");
+		run_to(e + 59);
+		let free = Balances::free_balance(ALICE);
+		let deposits = held(ALICE);
+		// The hold cannot be released when the name comes due: the removal fails...
+		jam_releases(ALICE);
+		run_to(e + 60);
+		// ...and leaves everything as it was, the name still scheduled.
+		assert!(Names::<Test>::contains_key(key("stuck.ddns")));
+		assert!(Records::<Test>::contains_key(key("stuck.ddns")));
+		assert!(Subdomains::<Test>::contains_key(key("stuck.ddns"), key("www.stuck.ddns")));
+		assert_eq!(held(ALICE), deposits);
+		assert!(!events().contains(&Event::Freed { name: key("stuck.ddns") }));
+		Registry::do_try_state().expect("a failed removal leaves the registry consistent");
+		// Once releases work again, a later block removes it.
+		unjam_releases(ALICE, free);
+		run_to(e + 62);
+		assert!(events().contains(&Event::Freed { name: key("stuck.ddns") }));
+		assert!(!Names::<Test>::contains_key(key("stuck.ddns")));
+		run_to(e + 64);
+		assert_eq!(held(ALICE), 0);
+	});
+}
+
+#[test]
+fn a_purge_that_fails_changes_nothing_and_does_not_block_the_queue() {
+	build_and_execute(|| {
+		register(ALICE, "purga.ddns", ALICE, 1);
+		register(BOB, "purgb.ddns", BOB, 1);
+		assert_ok!(sub(ALICE, "purga.ddns", "www", ALICE));
+		assert_ok!(sub(BOB, "purgb.ddns", "www", BOB));
+		assert_ok!(Registry::release(RuntimeOrigin::signed(ALICE), n("purga.ddns")));
+		assert_ok!(Registry::release(RuntimeOrigin::signed(BOB), n("purgb.ddns")));
+		assert_eq!(PurgeQueueLen::<Test>::get(), 2);
+		// In the purge queue, where nothing is transactional, the removal of ALICE's child fails...
+		let free = Balances::free_balance(ALICE);
+		jam_releases(ALICE);
+		run_to(now() + 1);
+		// ...and changes nothing: the child, its deposit and its place in the queue stay.
+		assert!(Names::<Test>::contains_key(key("www.purga.ddns")));
+		assert!(PurgeQueue::<Test>::contains_key(key("www.purga.ddns")));
+		assert!(held(ALICE) > 0);
+		Registry::do_try_state().expect("a failed purge leaves the registry consistent");
+		// BOB's child is removed all the same: the failed one does not block the queue.
+		assert!(!Names::<Test>::contains_key(key("www.purgb.ddns")));
+		unjam_releases(ALICE, free);
+		run_to(now() + 1);
+		assert!(!Names::<Test>::contains_key(key("www.purga.ddns")));
+		assert_eq!(PurgeQueueLen::<Test>::get(), 0);
+		assert_eq!(held(ALICE), 0);
+	});
+}

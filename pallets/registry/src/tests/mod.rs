@@ -77,6 +77,17 @@ fn held(who: AccountId) -> Balance {
 	Balances::balance_on_hold(&RuntimeHoldReason::Registry(HoldReason::NameDeposit), &who)
 }
 
+/// Makes every release of a hold from `who` fail: their free and reserved balance add up to the
+/// largest balance, so no released amount fits (a state only a bug could reach).
+fn jam_releases(who: AccountId) {
+	frame_system::Account::<Test>::mutate(who, |a| a.data.free = Balance::MAX - a.data.reserved);
+}
+
+/// Undoes [`jam_releases`], leaving `who` with `free`.
+fn unjam_releases(who: AccountId, free: Balance) {
+	frame_system::Account::<Test>::mutate(who, |a| a.data.free = free);
+}
+
 /// `who` makes `label.parent` for `owner`.
 fn sub(who: AccountId, parent: &str, label: &str, owner: AccountId) -> sp_runtime::DispatchResult {
 	Registry::create_subdomain(RuntimeOrigin::signed(who), n(parent), n(label), owner)
