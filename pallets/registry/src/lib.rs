@@ -528,7 +528,8 @@ pub mod pallet {
 		}
 
 		/// The parent's owner takes a subdomain back: it becomes theirs and its epoch
-		/// increases. Not possible once the subdomain is locked.
+		/// increases; the old owner's primary name is cleared if it was this one. Not possible
+		/// once the subdomain is locked.
 		///
 		/// Emits `SubdomainTakenBack`. Errors: `NameNotFound`, `WrongTenure`, `NotOwner`,
 		/// `NotActive`, `SubdomainLocked`.
@@ -552,6 +553,9 @@ pub mod pallet {
 		}
 
 		/// Names one of the caller's names as their primary name (or clears it with `None`).
+		/// The entry is removed whenever the name leaves the caller, so it always points at a
+		/// name of theirs. It holds no deposit: one per account at most, never more than there
+		/// are names, and each name holds a deposit and takes the entry with it.
 		///
 		/// Emits `PrimarySet`. Errors: `NameNotFound`, `NotOwner`, `NotActive`.
 		#[pallet::call_index(11)]

@@ -12,6 +12,7 @@ impl<T: Config> Pallet<T> {
 	///   child's term (no child outlives its parent);
 	/// - every registered name has exactly its one timeline entry;
 	/// - the purge queue's counter is its length;
+/// - every primary name is owned by its account (it is cleared whenever the name leaves it);
 	/// - what each account has on hold equals the deposits recorded for it.
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
 		let mut held: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();
@@ -54,6 +55,10 @@ impl<T: Config> Pallet<T> {
 		for (owner, name, ()) in OwnedNames::<T>::iter() {
 			let info = Names::<T>::get(&name).ok_or("owner index names a missing name")?;
 			ensure!(info.owner == owner, "owner index disagrees with the name's owner");
+		}
+		for (who, name) in Primary::<T>::iter() {
+			let info = Names::<T>::get(&name).ok_or("a primary name that does not exist")?;
+			ensure!(info.owner == who, "a primary name its account does not own");
 		}
 		for (parent, child, ()) in Subdomains::<T>::iter() {
 			ensure!(Names::<T>::contains_key(&parent), "a subdomain link from a missing parent");

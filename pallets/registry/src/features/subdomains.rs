@@ -77,6 +77,9 @@ impl<T: Config> Pallet<T> {
 		if from != who {
 			OwnedNames::<T>::remove(&from, &name);
 			OwnedNames::<T>::insert(&who, &name, ());
+			if Primary::<T>::get(&from).as_ref() == Some(&name) {
+				Primary::<T>::remove(&from);
+			}
 		}
 		info.owner = who;
 		info.node_key = None;

@@ -236,3 +236,16 @@ fn a_name_made_twice_in_one_extrinsic_never_revives_the_first_ones_children() {
 		);
 	});
 }
+
+#[test]
+fn take_back_clears_the_old_owners_primary() {
+	build_and_execute(|| {
+		register(ALICE, "lend.ddns", ALICE, 1);
+		assert_ok!(sub(ALICE, "lend.ddns", "bob", BOB));
+		assert_ok!(Registry::set_primary(RuntimeOrigin::signed(BOB), Some(n("bob.lend.ddns"))));
+		assert_ok!(Registry::take_back_subdomain(RuntimeOrigin::signed(ALICE), n("bob.lend.ddns")));
+		// BOB's primary pointed at a name he no longer owns: it is gone, not left stale.
+		assert_eq!(Primary::<Test>::get(BOB), None);
+		assert_eq!(Registry::reverse(&BOB), None);
+	});
+}
