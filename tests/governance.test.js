@@ -107,6 +107,8 @@ test('a community name: records with 2 of 5 through a proxy, control with 4 of 5
   assert.equal((await view()).owner.toString(), owners);
 
   // A change of who controls it (a transfer to a new set of members) with 3 of 5: pending.
+  // The name's deposits move to the new owners account with it, so it is funded first.
+  await signAndSendFinalized(api, api.tx.balances.transferKeepAlive(newOwners, 10n * UNIT), alice);
   const transfer = api.tx.registry.transfer(NAME, newOwners);
   const { multi, hash } = await approve(4, [bob, charlie, dave], transfer, { execute: false });
   const pending = (await api.query.multisig.multisigs(multi, hash)).unwrap();
@@ -123,4 +125,9 @@ test('a community name: records with 2 of 5 through a proxy, control with 4 of 5
   const executed = events.find(({ event }) => api.events.multisig.MultisigExecuted.is(event));
   assert.ok(executed?.event.data.result.isOk, `transfer failed: ${executed?.event.data.result}`);
   assert.equal((await view()).owner.toString(), newOwners, '4 of 5 moved the name');
+  // The deposits moved with it: the old owners account and Ferdie (who paid the registration)
+  // hold none for the name any more.
+  const entry = (await api.query.registry.names(NAME)).unwrap();
+  assert.equal(entry.depositor.toString(), newOwners);
+  assert.equal((await api.query.registry.records(NAME)).unwrap().depositor.toString(), newOwners);
 });

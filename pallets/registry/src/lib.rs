@@ -336,6 +336,9 @@ pub mod pallet {
 		Overflow,
 		/// More than 32 records in one set.
 		TooManyRecords,
+		/// The name's deposits move to its new owner (the recipient of a transfer, the taker
+		/// of a subdomain), who cannot pay them.
+		NewOwnerCannotPayDeposits,
 	}
 
 	impl<T> From<rule::NameError> for Error<T> {
@@ -454,9 +457,15 @@ pub mod pallet {
 			Self::do_renew(payer, Self::name_arg(name)?, periods)
 		}
 
-		/// Gives an active name to `to`. Owner only. The epoch increases.
+		/// Gives an active name to `to`. Owner only. The epoch increases, the node key is
+		/// cleared, and so is the caller's primary name if it was this one.
 		///
-		/// Emits `Transferred`. Errors: `NameNotFound`, `NotOwner`, `NotActive`, `AlreadyOwner`.
+		/// The deposits move with the name: `to` holds the same amounts as the entry's and the
+		/// records' deposits, and whoever held them gets theirs back. The records stay (a
+		/// handover is no outage); `to` may clear them with `set_records` and an empty set.
+		///
+		/// Emits `Transferred`. Errors: `NameNotFound`, `NotOwner`, `NotActive`, `AlreadyOwner`,
+		/// `NewOwnerCannotPayDeposits`.
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::transfer())]
 		pub fn transfer(origin: OriginFor<T>, name: Vec<u8>, to: T::AccountId) -> DispatchResult {
@@ -528,11 +537,15 @@ pub mod pallet {
 		}
 
 		/// The parent's owner takes a subdomain back: it becomes theirs and its epoch
-		/// increases; the old owner's primary name is cleared if it was this one. Not possible
-		/// once the subdomain is locked.
+		/// increases; the node key is cleared, and so is the old owner's primary name if it was
+		/// this one. Not possible once the subdomain is locked.
+		///
+		/// As with a transfer, the deposits (the entry's and the records') move to the caller,
+		/// who holds the same amounts while their previous holders get theirs back; the records
+		/// stay.
 		///
 		/// Emits `SubdomainTakenBack`. Errors: `NameNotFound`, `WrongTenure`, `NotOwner`,
-		/// `NotActive`, `SubdomainLocked`.
+		/// `NotActive`, `SubdomainLocked`, `NewOwnerCannotPayDeposits`.
 		#[pallet::call_index(9)]
 		#[pallet::weight(T::WeightInfo::take_back_subdomain())]
 		pub fn take_back_subdomain(origin: OriginFor<T>, name: Vec<u8>) -> DispatchResult {

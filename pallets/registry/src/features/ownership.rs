@@ -1,7 +1,11 @@
 //! Ownership: transfer, release, the node key and the primary name.
 
 use crate::{pallet::*, Lifecycle, Name, NodeKey, Tenure};
-use frame_support::pallet_prelude::*;
+use frame_support::{
+	pallet_prelude::*,
+	traits::{fungible::MutateHold, tokens::Precision},
+};
+use sp_runtime::traits::{Saturating, Zero};
 
 impl<T: Config> Pallet<T> {
 	/// The entry of an Active name owned by `who`.
@@ -16,19 +20,71 @@ impl<T: Config> Pallet<T> {
 	}
 
 	pub(crate) fn do_transfer(who: T::AccountId, name: Name, to: T::AccountId) -> DispatchResult {
-		let mut info = Self::owned_active(&who, &name)?;
+		let info = Self::owned_active(&who, &name)?;
 		ensure!(who != to, Error::<T>::AlreadyOwner);
-		OwnedNames::<T>::remove(&who, &name);
-		OwnedNames::<T>::insert(&to, &name, ());
-		if Primary::<T>::get(&who).as_ref() == Some(&name) {
-			Primary::<T>::remove(&who);
+		Self::hand_over(&name, info, &to)?;
+		Self::deposit_event(Event::Transferred { name, from: who, to });
+		Ok(())
+	}
+
+	/// Gives `name` to `to` (a transfer or a take-back): the owner index and the old owner's
+	/// primary name follow; the node key goes (the old owner holds its secret) and the epoch
+	/// moves on; the deposits of the entry and of the records move to `to`.
+	///
+	/// Fails with `NewOwnerCannotPayDeposits`, before anything changed, if `to` cannot pay them.
+	pub(crate) fn hand_over(
+		name: &Name,
+		mut info: NameInfoOf<T>,
+		to: &T::AccountId,
+	) -> DispatchResult {
+		Self::move_deposits(name, &mut info, to)?;
+		let from = core::mem::replace(&mut info.owner, to.clone());
+		if from != *to {
+			OwnedNames::<T>::remove(&from, name);
+			OwnedNames::<T>::insert(to, name, ());
+			if Primary::<T>::get(&from).as_ref() == Some(name) {
+				Primary::<T>::remove(&from);
+			}
 		}
-		info.owner = to.clone();
-		// The old owner holds the node key's secret: the new owner sets a key of their own.
 		info.node_key = None;
 		info.epoch = info.epoch.saturating_add(1);
-		Names::<T>::insert(&name, info);
-		Self::deposit_event(Event::Transferred { name, from: who, to });
+		Names::<T>::insert(name, info);
+		Ok(())
+	}
+
+	/// Makes `to` the holder of the name's deposits: holds the same amounts from `to`, then
+	/// releases them to whoever paid them. The amounts stay those taken at the time (a change
+	/// of `deposit_per_byte` since does not reprice them). The records stay.
+	///
+	/// Without this the old holder would be left paying for a name they have no say over, with
+	/// no call to get their deposit back.
+	fn move_deposits(name: &Name, info: &mut NameInfoOf<T>, to: &T::AccountId) -> DispatchResult {
+		let reason = HoldReason::NameDeposit.into();
+		let mut records = Records::<T>::get(name).filter(|r| r.depositor != *to);
+		let entry_moves = info.depositor != *to;
+		let mut owed: BalanceOf<T> = Zero::zero();
+		if entry_moves {
+			owed = owed.saturating_add(info.deposit);
+		}
+		if let Some(r) = &records {
+			owed = owed.saturating_add(r.deposit);
+		}
+		if owed.is_zero() {
+			return Ok(());
+		}
+		// The new holder's hold first: if they cannot pay, nothing has moved.
+		T::Currency::hold(&reason, to, owed).map_err(|_| Error::<T>::NewOwnerCannotPayDeposits)?;
+		if entry_moves {
+			T::Currency::release(&reason, &info.depositor, info.deposit, Precision::BestEffort)?;
+			info.depositor = to.clone();
+		}
+		if let Some(r) = records.as_mut() {
+			T::Currency::release(&reason, &r.depositor, r.deposit, Precision::BestEffort)?;
+			r.depositor = to.clone();
+		}
+		if let Some(r) = records {
+			Records::<T>::insert(name, r);
+		}
 		Ok(())
 	}
 

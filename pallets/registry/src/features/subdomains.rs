@@ -68,23 +68,13 @@ impl<T: Config> Pallet<T> {
 	}
 
 	pub(crate) fn do_take_back(who: T::AccountId, name: Name) -> DispatchResult {
-		let mut info = Self::child_of_owner(&who, &name)?;
+		let info = Self::child_of_owner(&who, &name)?;
 		let Tenure::Sub { locked, .. } = info.tenure else {
 			return Err(Error::<T>::WrongTenure.into());
 		};
 		ensure!(!locked, Error::<T>::SubdomainLocked);
 		let from = info.owner.clone();
-		if from != who {
-			OwnedNames::<T>::remove(&from, &name);
-			OwnedNames::<T>::insert(&who, &name, ());
-			if Primary::<T>::get(&from).as_ref() == Some(&name) {
-				Primary::<T>::remove(&from);
-			}
-		}
-		info.owner = who;
-		info.node_key = None;
-		info.epoch = info.epoch.saturating_add(1);
-		Names::<T>::insert(&name, info);
+		Self::hand_over(&name, info, &who)?;
 		Self::deposit_event(Event::SubdomainTakenBack { name, from });
 		Ok(())
 	}

@@ -110,3 +110,42 @@ fn transfer_drops_the_old_owners_node_key_and_primary() {
 		assert!(Primary::<Test>::get(ALICE).is_none());
 	});
 }
+
+#[test]
+fn transfer_moves_the_deposits_to_the_new_owner() {
+	build_and_execute(|| {
+		// CHARLIE pays for ALICE's name; ALICE sets records.
+		register(CHARLIE, "sold.ddns", ALICE, 1);
+		assert_ok!(Registry::set_records(
+			RuntimeOrigin::signed(ALICE),
+			n("sold.ddns"),
+			records(vec![Record::A([192, 0, 2, 1])])
+		));
+		let entry = Names::<Test>::get(key("sold.ddns")).unwrap().deposit;
+		let recs = Records::<Test>::get(key("sold.ddns")).unwrap().deposit;
+		assert_eq!((held(CHARLIE), held(ALICE)), (entry, recs));
+		let bob_free = Balances::free_balance(BOB);
+		assert_ok!(Registry::transfer(RuntimeOrigin::signed(ALICE), n("sold.ddns"), BOB));
+		// Nobody is left holding a deposit for a name they have no say over.
+		assert_eq!((held(CHARLIE), held(ALICE), held(BOB)), (0, 0, entry + recs));
+		assert_eq!(Balances::free_balance(BOB), bob_free - entry - recs);
+		assert_eq!(Names::<Test>::get(key("sold.ddns")).unwrap().depositor, BOB);
+		// The records stay, now on BOB's deposit.
+		let kept = Records::<Test>::get(key("sold.ddns")).unwrap();
+		assert_eq!((kept.depositor, kept.records.len()), (BOB, 1));
+		// And BOB gets both back when the name goes.
+		assert_ok!(Registry::release(RuntimeOrigin::signed(BOB), n("sold.ddns")));
+		assert_eq!((held(BOB), Balances::free_balance(BOB)), (0, bob_free));
+	});
+}
+
+#[test]
+fn transfer_to_an_owner_who_cannot_pay_the_deposits_changes_nothing() {
+	build_and_execute(|| {
+		register(ALICE, "heavy.ddns", ALICE, 1);
+		assert_noop!(
+			Registry::transfer(RuntimeOrigin::signed(ALICE), n("heavy.ddns"), POOR),
+			Error::<Test>::NewOwnerCannotPayDeposits
+		);
+	});
+}

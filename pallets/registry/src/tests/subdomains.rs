@@ -249,3 +249,32 @@ fn take_back_clears_the_old_owners_primary() {
 		assert_eq!(Registry::reverse(&BOB), None);
 	});
 }
+
+#[test]
+fn take_back_moves_the_deposits_to_the_parent_owner() {
+	build_and_execute(|| {
+		register(ALICE, "host.ddns", ALICE, 1);
+		register(ALICE, "other.ddns", ALICE, 1);
+		let own = held(ALICE);
+		assert_ok!(sub(ALICE, "host.ddns", "bob", BOB));
+		let entry = Names::<Test>::get(key("bob.host.ddns")).unwrap().deposit;
+		// The parent changes hands: its new owner takes the child back.
+		assert_ok!(Registry::transfer(RuntimeOrigin::signed(ALICE), n("host.ddns"), CHARLIE));
+		let parent = Names::<Test>::get(key("host.ddns")).unwrap().deposit;
+		assert_ok!(Registry::set_records(
+			RuntimeOrigin::signed(BOB),
+			n("bob.host.ddns"),
+			records(vec![Record::A([192, 0, 2, 1])])
+		));
+		let recs = Records::<Test>::get(key("bob.host.ddns")).unwrap().deposit;
+		assert_eq!((held(ALICE), held(BOB)), (own - parent + entry, recs));
+		assert_ok!(Registry::take_back_subdomain(
+			RuntimeOrigin::signed(CHARLIE),
+			n("bob.host.ddns")
+		));
+		// Both deposits are now the taker's: ALICE and BOB have theirs back.
+		assert_eq!((held(ALICE), held(BOB)), (own - parent, 0));
+		assert_eq!(held(CHARLIE), parent + entry + recs);
+		assert_eq!(Records::<Test>::get(key("bob.host.ddns")).unwrap().depositor, CHARLIE);
+	});
+}
