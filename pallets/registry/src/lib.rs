@@ -15,6 +15,7 @@
 //! - **Records**: typed records ([`ddns_primitives::Record`]) and an ed25519 node key that signs
 //!   the name's endpoint records. The name's `epoch` increases on every registration, transfer,
 //!   node-key change and lapse, so endpoint records signed under an older epoch stop validating.
+//!   Epochs come from one chain-wide counter: a name made again never repeats an old epoch.
 //! - **Subdomains** are made by a name's owner, pay deposits but no rent, and never outlive
 //!   their parent: a child remembers its parent's registration `term` and dies with it.
 //! - **Reverse**: an account may name one of its names as primary; the lookup answers only
@@ -185,6 +186,10 @@ pub mod pallet {
 	/// The last registration term handed out (see [`Pallet::new_term`]).
 	#[pallet::storage]
 	pub type LastTerm<T: Config> = StorageValue<_, u64, ValueQuery>;
+
+	/// The last epoch handed out, to any name (see [`Pallet::next_epoch`]).
+	#[pallet::storage]
+	pub type LastEpoch<T: Config> = StorageValue<_, u64, ValueQuery>;
 
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
@@ -627,6 +632,21 @@ pub mod pallet {
 				((block << 32) | u64::from(index)).max(LastTerm::<T>::get().saturating_add(1));
 			LastTerm::<T>::put(term);
 			term
+		}
+
+		/// The next epoch of a name whose epoch is `current` (0 for a name made anew): above
+		/// `current` and above every epoch handed out before, to any name.
+		///
+		/// Epochs come from one chain-wide counter, so a name that is removed and made again
+		/// never gets back an epoch of an earlier life: an endpoint record signed then (which
+		/// carries its epoch) cannot validate again, even under the same node key. One counter
+		/// for all names costs a single value, where remembering each removed name's last epoch
+		/// would grow without bound. It moves by one per change, so it stays far below 2^53 and
+		/// clients may read it as a JavaScript number.
+		pub(crate) fn next_epoch(current: u64) -> u64 {
+			let epoch = current.max(LastEpoch::<T>::get()).saturating_add(1);
+			LastEpoch::<T>::put(epoch);
+			epoch
 		}
 
 		/// The account that collects the non-burned share of rent.

@@ -261,7 +261,7 @@ impl<T: Config> Pallet<T> {
 		while info.phase != state {
 			info.phase = match info.phase {
 				Lifecycle::Active => {
-					info.epoch = info.epoch.saturating_add(1);
+					info.epoch = Self::next_epoch(info.epoch);
 					Self::deposit_event(Event::EnteredGrace {
 						name: name.clone(),
 						owner: info.owner.clone(),

@@ -47,7 +47,7 @@ impl<T: Config> Pallet<T> {
 			}
 		}
 		info.node_key = None;
-		info.epoch = info.epoch.saturating_add(1);
+		info.epoch = Self::next_epoch(info.epoch);
 		Names::<T>::insert(name, info);
 		Ok(())
 	}
@@ -109,7 +109,7 @@ impl<T: Config> Pallet<T> {
 	) -> DispatchResult {
 		let mut info = Self::owned_active(&who, &name)?;
 		info.node_key = key;
-		info.epoch = info.epoch.saturating_add(1);
+		info.epoch = Self::next_epoch(info.epoch);
 		let epoch = info.epoch;
 		Names::<T>::insert(&name, info);
 		Self::deposit_event(Event::NodeKeySet { name, node_key: key, epoch });

@@ -162,11 +162,11 @@ impl<T: Config> Pallet<T> {
 		let evicted = previous.is_some();
 		let epoch = match previous {
 			Some(old) => {
-				let next = old.epoch.saturating_add(1);
+				let next = Self::next_epoch(old.epoch);
 				Self::evict(&name, old)?;
 				next
 			},
-			None => 0,
+			None => Self::next_epoch(0),
 		};
 		let term = Self::new_term(now);
 

@@ -22,9 +22,11 @@ impl<T: Config> Pallet<T> {
 		ensure!(rule::depth(&full) <= MAX_DEPTH, Error::<T>::TooDeep);
 		let name: Name = full.try_into().map_err(|_| Error::<T>::NameTooLong)?;
 		ensure!(parent_info.children < T::MaxSubdomains::get(), Error::<T>::TooManySubdomains);
+		let mut last_epoch = 0;
 		if let Some(existing) = Names::<T>::get(&name) {
 			// A child of an earlier term of the parent is dead: clear it out of the way.
 			ensure!(!Self::is_live_child(&existing, &parent_info), Error::<T>::NameTaken);
+			last_epoch = existing.epoch;
 			Self::evict(&name, existing)?;
 			parent_info = Names::<T>::get(&parent).ok_or(Error::<T>::NameNotFound)?;
 		}
@@ -36,7 +38,7 @@ impl<T: Config> Pallet<T> {
 			owner: owner.clone(),
 			tenure: Tenure::Sub { parent_term: parent_info.term, locked: false },
 			node_key: None,
-			epoch: 0,
+			epoch: Self::next_epoch(last_epoch),
 			term: Self::new_term(now),
 			registered_at: now,
 			depositor: who,

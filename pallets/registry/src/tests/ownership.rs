@@ -149,3 +149,30 @@ fn transfer_to_an_owner_who_cannot_pay_the_deposits_changes_nothing() {
 		);
 	});
 }
+
+#[test]
+fn epochs_never_repeat_across_the_lives_of_a_name() {
+	build_and_execute(|| {
+		let keyed_epoch = |name: &str| {
+			assert_ok!(Registry::set_node_key(RuntimeOrigin::signed(ALICE), n(name), Some([5; 32])));
+			Names::<Test>::get(key(name)).unwrap().epoch
+		};
+		register(ALICE, "again.ddns", ALICE, 1);
+		assert_ok!(sub(ALICE, "again.ddns", "www", ALICE));
+		let (first, first_sub) = (keyed_epoch("again.ddns"), keyed_epoch("www.again.ddns"));
+		// Released and made again, with the same node key: an endpoint record signed in the
+		// first life must not validate in the second, so no epoch comes back.
+		assert_ok!(Registry::release(RuntimeOrigin::signed(ALICE), n("www.again.ddns")));
+		assert_ok!(sub(ALICE, "again.ddns", "www", ALICE));
+		assert!(Names::<Test>::get(key("www.again.ddns")).unwrap().epoch > first_sub);
+		assert!(keyed_epoch("www.again.ddns") > first_sub);
+		assert_ok!(Registry::release(RuntimeOrigin::signed(ALICE), n("again.ddns")));
+		register(ALICE, "again.ddns", ALICE, 1);
+		assert!(Names::<Test>::get(key("again.ddns")).unwrap().epoch > first);
+		assert!(keyed_epoch("again.ddns") > first);
+		// Every epoch handed out is above every earlier one, whatever the name.
+		register(BOB, "fresh.ddns", BOB, 1);
+		assert!(Names::<Test>::get(key("fresh.ddns")).unwrap().epoch > first);
+		assert_eq!(Names::<Test>::get(key("fresh.ddns")).unwrap().epoch, LastEpoch::<Test>::get());
+	});
+}
