@@ -132,8 +132,14 @@ pub type UncheckedExtrinsic =
 /// The payload a signer signs.
 pub type SignedPayload = generic::SignedPayload<RuntimeCall, TxExtension>;
 
-/// Runtime migrations beyond those the pallets declare themselves.
-type Migrations = ();
+/// Runtime migrations beyond those the pallets declare themselves, oldest first. Each is
+/// versioned: it runs once, on the storage version it starts from.
+type Migrations = (
+	// Registry 1 -> 2: `Commitments` re-keyed with `Blake2_128Concat`.
+	pallet_ddns_registry::migrations::v2::MigrateV1ToV2<Runtime>,
+	// Registry 2 -> 3: the chain-wide epoch counter starts above every earlier epoch.
+	pallet_ddns_registry::migrations::v3::MigrateV2ToV3<Runtime>,
+);
 
 /// Dispatches blocks and extrinsics to the pallets.
 pub type Executive = frame_executive::Executive<

@@ -33,6 +33,7 @@ pub use pallet::*;
 #[cfg(feature = "runtime-benchmarks")]
 mod benchmarking;
 mod features;
+pub mod migrations;
 #[cfg(test)]
 mod mock;
 pub mod offchain;
@@ -83,7 +84,9 @@ pub mod pallet {
 	/// A subdomain label, as passed to [`Pallet::create_subdomain`].
 	pub type LabelOf = BoundedVec<u8, ConstU32<{ rule::MAX_LABEL_LEN as u32 }>>;
 
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(1);
+	/// 2: `Commitments` keyed by `Blake2_128Concat`; 3: the chain-wide epoch counter
+	/// (see [`crate::migrations`]).
+	const STORAGE_VERSION: StorageVersion = StorageVersion::new(3);
 
 	/// About a century of 6-second blocks: [`Pallet::params_valid`] keeps this much room past
 	/// the longest possible life of a name.
@@ -160,10 +163,15 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type Primary<T: Config> = StorageMap<_, Blake2_128Concat, T::AccountId, Name>;
 
-	/// Unrevealed commitments by hash.
+	/// Unrevealed commitments by hash. The hash is the caller's choice, so it is hashed again
+	/// for the key: a caller cannot pick keys that unbalance the trie.
 	#[pallet::storage]
-	pub type Commitments<T: Config> =
-		StorageMap<_, Identity, H256, Commitment<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>>;
+	pub type Commitments<T: Config> = StorageMap<
+		_,
+		Blake2_128Concat,
+		H256,
+		Commitment<T::AccountId, BalanceOf<T>, BlockNumberFor<T>>,
+	>;
 
 	/// Lifecycle schedule: at block `n`, name `x` reaches its next lifecycle transition.
 	/// Each registered name has exactly one entry.

@@ -94,6 +94,7 @@ fn sub(who: AccountId, parent: &str, label: &str, owner: AccountId) -> sp_runtim
 }
 
 mod lifecycle;
+mod migrations;
 mod names;
 mod offchain_signing;
 mod ownership;
