@@ -38,11 +38,7 @@ pub mod v2 {
 			Pallet<T>,
 			Identity,
 			H256,
-			Commitment<
-				<T as frame_system::Config>::AccountId,
-				BalanceOf<T>,
-				BlockNumberFor<T>,
-			>,
+			Commitment<<T as frame_system::Config>::AccountId, BalanceOf<T>, BlockNumberFor<T>>,
 		>;
 	}
 
@@ -138,7 +134,9 @@ pub mod v3 {
 			}
 
 			#[cfg(feature = "try-runtime")]
-			fn post_upgrade(_state: alloc::vec::Vec<u8>) -> Result<(), sp_runtime::TryRuntimeError> {
+			fn post_upgrade(
+				_state: alloc::vec::Vec<u8>,
+			) -> Result<(), sp_runtime::TryRuntimeError> {
 				frame_support::ensure!(
 					LastEpoch::<T>::get() >= EPOCH_FLOOR,
 					"the epoch counter is below its floor"

@@ -12,7 +12,7 @@ impl<T: Config> Pallet<T> {
 	///   child's term (no child outlives its parent);
 	/// - every registered name has exactly its one timeline entry;
 	/// - the purge queue's counter is its length;
-/// - every primary name is owned by its account (it is cleared whenever the name leaves it);
+	/// - every primary name is owned by its account (it is cleared whenever the name leaves it);
 	/// - what each account has on hold equals the deposits recorded for it.
 	pub fn do_try_state() -> Result<(), TryRuntimeError> {
 		let mut held: BTreeMap<T::AccountId, BalanceOf<T>> = BTreeMap::new();

@@ -40,8 +40,8 @@ fn commitments_are_rekeyed_once() {
 		for (hash, c) in &made {
 			assert_eq!(Commitments::<Test>::get(hash).as_ref(), Some(c));
 			let key = Commitments::<Test>::hashed_key_for(hash);
-			let hashed = [sp_io::hashing::blake2_128(hash.as_bytes()).as_slice(), hash.as_bytes()]
-				.concat();
+			let hashed =
+				[sp_io::hashing::blake2_128(hash.as_bytes()).as_slice(), hash.as_bytes()].concat();
 			assert!(key.ends_with(&hashed), "keyed by Blake2_128Concat");
 		}
 		assert_eq!(sp_io::storage::get(&old_key), None, "the v1 key is gone");
@@ -53,7 +53,13 @@ fn commitments_are_rekeyed_once() {
 
 		// The commitments still work: one is revealed, one is cleared.
 		run_to(now() + test_params().min_commitment_age);
-		assert_ok!(Registry::register(RuntimeOrigin::signed(ALICE), n("one.ddns"), ALICE, SECRET, 1));
+		assert_ok!(Registry::register(
+			RuntimeOrigin::signed(ALICE),
+			n("one.ddns"),
+			ALICE,
+			SECRET,
+			1
+		));
 		run_to(now() + test_params().max_commitment_age);
 		let stale = Registry::commitment_of(b"two.ddns", &BOB, &SECRET);
 		assert_ok!(Registry::clear_commitment(RuntimeOrigin::signed(ALICE), stale));
@@ -84,7 +90,11 @@ fn the_epoch_counter_starts_above_every_old_epoch_once() {
 		v3::MigrateV2ToV3::<Test>::on_runtime_upgrade();
 		assert_eq!(Registry::on_chain_storage_version(), 3);
 		assert_eq!(LastEpoch::<Test>::get(), v3::EPOCH_FLOOR);
-		assert_ok!(Registry::set_node_key(RuntimeOrigin::signed(ALICE), n("old.ddns"), Some([1; 32])));
+		assert_ok!(Registry::set_node_key(
+			RuntimeOrigin::signed(ALICE),
+			n("old.ddns"),
+			Some([1; 32])
+		));
 		assert_eq!(Names::<Test>::get(key("old.ddns")).unwrap().epoch, v3::EPOCH_FLOOR + 1);
 		// Run again: it does nothing.
 		v3::MigrateV2ToV3::<Test>::on_runtime_upgrade();

@@ -154,7 +154,11 @@ fn transfer_to_an_owner_who_cannot_pay_the_deposits_changes_nothing() {
 fn epochs_never_repeat_across_the_lives_of_a_name() {
 	build_and_execute(|| {
 		let keyed_epoch = |name: &str| {
-			assert_ok!(Registry::set_node_key(RuntimeOrigin::signed(ALICE), n(name), Some([5; 32])));
+			assert_ok!(Registry::set_node_key(
+				RuntimeOrigin::signed(ALICE),
+				n(name),
+				Some([5; 32])
+			));
 			Names::<Test>::get(key(name)).unwrap().epoch
 		};
 		register(ALICE, "again.ddns", ALICE, 1);
