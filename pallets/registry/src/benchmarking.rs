@@ -6,7 +6,8 @@ use alloc::{format, vec, vec::Vec};
 use ddns_primitives::record::{RecordInput, MAX_RECORDS};
 use frame_benchmarking::v2::*;
 use frame_support::traits::{
-	fungible::{Inspect, Mutate},
+	fungible::{Inspect, Mutate, MutateHold},
+	tokens::Precision,
 	Get, Hooks,
 };
 use frame_system::{pallet_prelude::BlockNumberFor, RawOrigin};
@@ -14,9 +15,10 @@ use sp_runtime::traits::{Bounded, One, Saturating};
 
 const SECRET: [u8; 32] = [42; 32];
 
+/// An account with funds for any benchmark; a few of them fit in the total issuance.
 fn funded<T: Config>(name: &'static str, index: u32) -> T::AccountId {
 	let who: T::AccountId = account(name, index, 0);
-	let _ = T::Currency::set_balance(&who, BalanceOf::<T>::max_value() / 4u32.into());
+	let _ = T::Currency::set_balance(&who, BalanceOf::<T>::max_value() / 32u32.into());
 	who
 }
 
@@ -65,6 +67,33 @@ fn register_name<T: Config>(owner: &T::AccountId, name: &Name) -> Result<(), Ben
 		SECRET,
 		1,
 	)?;
+	Ok(())
+}
+
+/// Registers `name` to `owner`, committed by a third account and paid by `payer`.
+fn register_for<T: Config>(
+	payer: &T::AccountId,
+	owner: &T::AccountId,
+	name: &Name,
+) -> Result<(), BenchmarkError> {
+	let params = bench_params::<T>();
+	let committer = funded::<T>("committer", 1);
+	let c = Pallet::<T>::commitment_of(name, owner, &SECRET);
+	Pallet::<T>::commit(RawOrigin::Signed(committer).into(), c)?;
+	advance::<T>(params.min_commitment_age);
+	Pallet::<T>::register(
+		RawOrigin::Signed(payer.clone()).into(),
+		name.to_vec(),
+		owner.clone(),
+		SECRET,
+		1,
+	)?;
+	Ok(())
+}
+
+/// Sets `who`'s primary name to `name`.
+fn primary<T: Config>(who: &T::AccountId, name: &Name) -> Result<(), BenchmarkError> {
+	Pallet::<T>::set_primary(RawOrigin::Signed(who.clone()).into(), Some(name.to_vec()))?;
 	Ok(())
 }
 
@@ -153,14 +182,16 @@ mod benches {
 		Ok(())
 	}
 
-	/// A name nobody held: what nearly every registration costs.
+	/// A name nobody held: what nearly every registration costs. The commitment was made by
+	/// another account, whose deposit is released (one more account touched).
 	#[benchmark]
 	fn register() -> Result<(), BenchmarkError> {
 		let params = bench_params::<T>();
 		let who = funded::<T>("who", 0);
+		let committer = funded::<T>("committer", 0);
 		let name = long_name(1);
 		let c = Pallet::<T>::commitment_of(&name, &who, &SECRET);
-		Pallet::<T>::commit(RawOrigin::Signed(who.clone()).into(), c)?;
+		Pallet::<T>::commit(RawOrigin::Signed(committer).into(), c)?;
 		advance::<T>(params.min_commitment_age);
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), name.to_vec(), who.clone(), SECRET, 1);
@@ -168,18 +199,21 @@ mod benches {
 		Ok(())
 	}
 
-	/// Worst case: the name is in its premium window with a full record set and the most
-	/// subdomains, so the old holder is evicted and premium is computed.
+	/// Worst case: the name is in its premium window with a full record set, the most
+	/// subdomains and its owner's primary name, so the old holder is evicted and premium is
+	/// computed; the commitment was made by another account.
 	#[benchmark]
 	fn register_lapsed() -> Result<(), BenchmarkError> {
 		let params = bench_params::<T>();
 		let old = funded::<T>("old", 0);
 		let name = loaded_name::<T>(&old)?;
+		primary::<T>(&old, &name)?;
 		// Into the premium window.
 		advance::<T>(params.period.saturating_add(params.grace).saturating_add(One::one()));
 		let who = funded::<T>("who", 0);
+		let committer = funded::<T>("committer", 0);
 		let c = Pallet::<T>::commitment_of(&name, &who, &SECRET);
-		Pallet::<T>::commit(RawOrigin::Signed(who.clone()).into(), c)?;
+		Pallet::<T>::commit(RawOrigin::Signed(committer).into(), c)?;
 		advance::<T>(params.min_commitment_age);
 		#[extrinsic_call]
 		register(RawOrigin::Signed(who.clone()), name.to_vec(), who.clone(), SECRET, 1);
@@ -197,15 +231,26 @@ mod benches {
 		Ok(())
 	}
 
+	/// Worst case: the entry's deposit was paid by another account and the owner holds a full
+	/// record set's, so both move; the owner's primary name goes.
 	#[benchmark]
 	fn transfer() -> Result<(), BenchmarkError> {
 		let who = funded::<T>("who", 0);
+		let payer = funded::<T>("payer", 0);
 		let to = funded::<T>("to", 0);
 		let name = long_name(1);
-		register_name::<T>(&who, &name)?;
+		register_for::<T>(&payer, &who, &name)?;
+		Pallet::<T>::set_records(
+			RawOrigin::Signed(who.clone()).into(),
+			name.to_vec(),
+			full_records(MAX_RECORDS),
+		)?;
+		primary::<T>(&who, &name)?;
 		#[extrinsic_call]
-		_(RawOrigin::Signed(who), name.to_vec(), to.clone());
-		assert_eq!(Names::<T>::get(&name).map(|i| i.owner), Some(to));
+		_(RawOrigin::Signed(who.clone()), name.to_vec(), to.clone());
+		assert_eq!(Names::<T>::get(&name).map(|i| i.depositor), Some(to.clone()));
+		assert_eq!(Records::<T>::get(&name).map(|r| r.depositor), Some(to));
+		assert!(!Primary::<T>::contains_key(&who));
 		Ok(())
 	}
 
@@ -230,10 +275,12 @@ mod benches {
 		Ok(())
 	}
 
-	/// Replacing a full set held by another depositor with `n` records.
+	/// Replacing a full set held by another depositor with `n` records. (Deposits now move
+	/// with the name, but records set before they did may still be held by an earlier owner.)
 	#[benchmark]
 	fn set_records(n: Linear<1, MAX_RECORDS>) -> Result<(), BenchmarkError> {
 		let who = funded::<T>("who", 0);
+		let other = funded::<T>("other", 0);
 		let name = long_name(1);
 		register_name::<T>(&who, &name)?;
 		Pallet::<T>::set_records(
@@ -241,6 +288,13 @@ mod benches {
 			name.to_vec(),
 			full_records(MAX_RECORDS),
 		)?;
+		// The deposit becomes another account's.
+		let mut old = Records::<T>::get(&name).ok_or(BenchmarkError::Weightless)?;
+		let reason = HoldReason::NameDeposit.into();
+		T::Currency::release(&reason, &who, old.deposit, Precision::Exact)?;
+		T::Currency::hold(&reason, &other, old.deposit)?;
+		old.depositor = other;
+		Records::<T>::insert(&name, old);
 		let mut records = full_records(n);
 		if let Some(RecordInput::Txt(t)) = records.get_mut(0) {
 			t[2] = b'x';
@@ -251,24 +305,65 @@ mod benches {
 		Ok(())
 	}
 
-	/// Worst case: the child's parent is the deepest possible chain's end.
+	/// Worst case: a dead child of the same name is evicted in place (a full record set, the
+	/// most children to queue, deposits of two other accounts, its owner's primary name), under
+	/// the deepest parent such a child can have (4 labels, so the child's children fit under
+	/// `MAX_DEPTH`), whose lookup walks up two levels.
 	#[benchmark]
 	fn create_subdomain() -> Result<(), BenchmarkError> {
 		let who = funded::<T>("who", 0);
-		let name = long_name(1);
-		register_name::<T>(&who, &name)?;
+		let other = funded::<T>("other", 0);
+		let top = long_name(1);
+		register_name::<T>(&who, &top)?;
+		let mid = api_child::<T>(&who, &top, &who)?;
+		let parent = api_child::<T>(&who, &mid, &who)?;
+		let label = vec![b'l'; 63];
+		let mut child = label.clone();
+		child.push(b'.');
+		child.extend_from_slice(&parent);
+		let child: Name = child.try_into().map_err(|_| BenchmarkError::Weightless)?;
+		// The child, loaded, and owned by another account who set its records.
+		Pallet::<T>::create_subdomain(
+			RawOrigin::Signed(who.clone()).into(),
+			parent.to_vec(),
+			label.clone(),
+			other.clone(),
+		)?;
+		Pallet::<T>::set_records(
+			RawOrigin::Signed(other.clone()).into(),
+			child.to_vec(),
+			full_records(MAX_RECORDS),
+		)?;
+		fill_children::<T>(&other, &child)?;
+		primary::<T>(&other, &child)?;
+		// The parent is made again: the child belongs to its earlier term and is dead.
+		Pallet::<T>::release(RawOrigin::Signed(who.clone()).into(), parent.to_vec())?;
+		api_child::<T>(&who, &mid, &who)?;
+		assert!(PurgeQueue::<T>::contains_key(&child));
 		#[extrinsic_call]
-		_(RawOrigin::Signed(who.clone()), name.to_vec(), vec![b'l'; 63], who.clone());
+		_(RawOrigin::Signed(who.clone()), parent.to_vec(), label, who.clone());
+		assert_eq!(Names::<T>::get(&child).map(|i| i.owner), Some(who));
+		assert!(!Primary::<T>::contains_key(&other));
 		Ok(())
 	}
 
+	/// Worst case: the child's deposit was paid by the parent's previous owner, its owner holds
+	/// a full record set's, so both move; its owner's primary name goes.
 	#[benchmark]
 	fn take_back_subdomain() -> Result<(), BenchmarkError> {
 		let who = funded::<T>("who", 0);
+		let maker = funded::<T>("maker", 0);
 		let other = funded::<T>("other", 0);
 		let name = long_name(1);
-		register_name::<T>(&who, &name)?;
-		let child = api_child::<T>(&who, &name, &other)?;
+		register_name::<T>(&maker, &name)?;
+		let child = api_child::<T>(&maker, &name, &other)?;
+		Pallet::<T>::transfer(RawOrigin::Signed(maker).into(), name.to_vec(), who.clone())?;
+		Pallet::<T>::set_records(
+			RawOrigin::Signed(other.clone()).into(),
+			child.to_vec(),
+			full_records(MAX_RECORDS),
+		)?;
+		primary::<T>(&other, &child)?;
 		#[extrinsic_call]
 		_(RawOrigin::Signed(who.clone()), child.to_vec());
 		assert_eq!(Names::<T>::get(&child).map(|i| i.owner), Some(who));
@@ -321,7 +416,8 @@ mod benches {
 	}
 
 	/// One subdomain removed from the purge queue, with full records and a full set of its own
-	/// children to queue.
+	/// children to queue. Exactly one: the children it queues are purges of their own, charged
+	/// each as they come (run through `on_initialize`, the block went on to purge them too).
 	#[benchmark]
 	fn lifecycle_purge() -> Result<(), BenchmarkError> {
 		let who = funded::<T>("who", 0);
@@ -336,13 +432,12 @@ mod benches {
 		fill_children::<T>(&who, &child)?;
 		Pallet::<T>::release(RawOrigin::Signed(who).into(), name.to_vec())?;
 		assert_eq!(PurgeQueueLen::<T>::get(), 1);
-		let now = frame_system::Pallet::<T>::block_number();
-		TimelineCursor::<T>::put(now.saturating_add(One::one()));
 		#[block]
 		{
-			Pallet::<T>::on_initialize(now);
+			Pallet::<T>::purge_next(&mut 0);
 		}
 		assert!(!Names::<T>::contains_key(&child));
+		assert_eq!(PurgeQueueLen::<T>::get(), T::MaxSubdomains::get());
 		Ok(())
 	}
 

@@ -189,6 +189,34 @@ impl<T: Config> Pallet<T> {
 		}
 	}
 
+	/// One operation of the purge queue: removes the first queued name after the `failed` ones
+	/// whose removal failed in this block (counting a new failure there). Returns whether there
+	/// was one to try.
+	pub(crate) fn purge_next(failed: &mut usize) -> bool {
+		if PurgeQueueLen::<T>::get() == 0 {
+			return false;
+		}
+		let Some(name) = PurgeQueue::<T>::iter_keys().nth(*failed) else {
+			if *failed == 0 {
+				// The counter disagrees with the queue: trust the queue.
+				PurgeQueueLen::<T>::kill();
+			}
+			return false;
+		};
+		match Names::<T>::get(&name) {
+			// `evict` takes the name off the queue too.
+			Some(info) => match Self::evict(&name, info) {
+				Ok(()) => Self::deposit_event(Event::Freed { name }),
+				Err(e) => {
+					log::error!(target: "ddns", "purging a name failed: {e:?}");
+					*failed += 1;
+				},
+			},
+			None => Self::unqueue_purge(&name),
+		}
+		true
+	}
+
 	/// Runs at most `MaxLifecycleOps` lifecycle operations: subdomains of removed names first,
 	/// then the timeline up to `now`. Returns the weight used.
 	pub(crate) fn process_lifecycle(now: BlockNumberFor<T>) -> Weight {
@@ -200,25 +228,7 @@ impl<T: Config> Pallet<T> {
 		// Names whose removal failed in this block (which changed nothing) are stepped over, so
 		// that they do not block the queue; the next block tries them again.
 		let mut failed = 0usize;
-		while purged < purge_budget && PurgeQueueLen::<T>::get() > 0 {
-			let Some(name) = PurgeQueue::<T>::iter_keys().nth(failed) else {
-				if failed == 0 {
-					// The counter disagrees with the queue: trust the queue.
-					PurgeQueueLen::<T>::kill();
-				}
-				break;
-			};
-			match Names::<T>::get(&name) {
-				// `evict` takes the name off the queue too.
-				Some(info) => match Self::evict(&name, info) {
-					Ok(()) => Self::deposit_event(Event::Freed { name }),
-					Err(e) => {
-						log::error!(target: "ddns", "purging a name failed: {e:?}");
-						failed += 1;
-					},
-				},
-				None => Self::unqueue_purge(&name),
-			}
+		while purged < purge_budget && Self::purge_next(&mut failed) {
 			purged += 1;
 		}
 
