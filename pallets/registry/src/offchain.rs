@@ -7,6 +7,24 @@
 //! is in the keystore, a fresh record whenever the epoch, the addresses or the expiry changed or
 //! half the validity has passed, and leaves it in local storage for the daemon to publish. The
 //! daemon publishes only what validates at the finalized head. See `docs/endpoints.md`.
+//!
+//! # Why it does not check the owner
+//!
+//! A signature needs two consents, and both are checked:
+//! - the operator's: the name is in the request, which only the node's local daemon (or an
+//!   unsafe RPC call) can write; a name whose key is in the keystore is never signed for unless
+//!   it is requested;
+//! - the owner's: the name's on-chain node key is the keystore's. Only the owner sets it
+//!   (`set_node_key`), and every change of owner (transfer, take-back, lapse, a new
+//!   registration) clears it and moves the epoch on, so the key is always the current owner's
+//!   choice, and records signed for an earlier owner stop validating.
+//!
+//! What is signed is the operator's own PeerId and addresses, nothing of the owner's. So an
+//! owner who points a name at a node's key gets nothing unless that node's operator serves the
+//! name. This is exactly the rule of the daemon's own signer (`--signer local`). The one case
+//! it leaves is an operator's stale request: a name it served changes hands and the new owner
+//! sets the same key. Pinning the owner a served name is for belongs in the daemon's `--serve`
+//! (for both signers), not here.
 
 use crate::{Config, Lifecycle, Pallet};
 use codec::Decode;

@@ -100,3 +100,42 @@ fn the_worker_signs_with_the_keystore_key_and_only_for_its_names() {
 		Registry::offchain_worker(now());
 	});
 }
+
+/// The two consents a signature needs (see `offchain.rs`): the operator's request, and the
+/// current owner's node key, which every change of owner clears.
+#[test]
+fn the_worker_signs_only_with_the_operators_request_and_the_current_owners_key() {
+	let mut ext = new_test_ext();
+	let (offchain, _) = TestOffchainExt::new();
+	let keystore = Arc::new(MemoryKeystore::new());
+	let public = keystore.ed25519_generate_new(KEY_TYPE, None).unwrap();
+	ext.register_extension(OffchainDbExt::new(offchain.clone()));
+	ext.register_extension(OffchainWorkerExt::new(offchain));
+	ext.register_extension(KeystoreExt(keystore));
+	ext.execute_with(|| {
+		register(ALICE, "served.ddns", BOB, 1);
+		register(ALICE, "squat.ddns", CHARLIE, 1);
+		let set_key = |who, name: &str| {
+			assert_ok!(Registry::set_node_key(RuntimeOrigin::signed(who), n(name), Some(public.0)));
+		};
+		set_key(BOB, "served.ddns");
+		// Anyone may point a name at the node's (public) key; the operator did not ask for it.
+		set_key(CHARLIE, "squat.ddns");
+		sp_io::offchain::local_storage_set(
+			StorageKind::PERSISTENT,
+			OCW_REQUEST_KEY,
+			&request(&["served.ddns"]),
+		);
+		Registry::offchain_worker(now());
+		assert_eq!(signed("squat.ddns"), None);
+		let first = signed("served.ddns").expect("signed for the requested name");
+
+		// The name changes hands: the key is gone, so nothing new is signed, and the record
+		// signed for BOB is of an epoch that no longer validates.
+		assert_ok!(Registry::transfer(RuntimeOrigin::signed(BOB), n("served.ddns"), CHARLIE));
+		Registry::offchain_worker(now());
+		assert_eq!(signed("served.ddns"), Some(first.clone()));
+		let (old, _) = Endpoint::from_wire(&first).unwrap();
+		assert!(old.epoch < Registry::resolve(b"served.ddns").unwrap().epoch);
+	});
+}
