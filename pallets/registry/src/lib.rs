@@ -349,9 +349,9 @@ pub mod pallet {
 		Overflow,
 		/// More than 32 records in one set.
 		TooManyRecords,
-		/// The name's deposits move to its new owner (the recipient of a transfer, the taker
-		/// of a subdomain), who cannot pay them.
-		NewOwnerCannotPayDeposits,
+		/// The recipient of a name has no account (no balance at all): a name's held deposits
+		/// can only move to an account that exists.
+		NoRecipientAccount,
 	}
 
 	impl<T> From<rule::NameError> for Error<T> {
@@ -473,12 +473,13 @@ pub mod pallet {
 		/// Gives an active name to `to`. Owner only. The epoch increases, the node key is
 		/// cleared, and so is the caller's primary name if it was this one.
 		///
-		/// The deposits move with the name: `to` holds the same amounts as the entry's and the
-		/// records' deposits, and whoever held them gets theirs back. The records stay (a
-		/// handover is no outage); `to` may clear them with `set_records` and an empty set.
+		/// The deposits go with the name, still held: the held amounts of the entry's and the
+		/// records' deposits move to `to` (never from `to`'s free balance), who gets them back
+		/// by clearing the records (`set_records` with an empty set) or releasing the name. The
+		/// records stay (a handover is no outage).
 		///
 		/// Emits `Transferred`. Errors: `NameNotFound`, `NotOwner`, `NotActive`, `AlreadyOwner`,
-		/// `NewOwnerCannotPayDeposits`.
+		/// `NoRecipientAccount`.
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::transfer())]
 		pub fn transfer(origin: OriginFor<T>, name: Vec<u8>, to: T::AccountId) -> DispatchResult {
@@ -553,12 +554,12 @@ pub mod pallet {
 		/// increases; the node key is cleared, and so is the old owner's primary name if it was
 		/// this one. Not possible once the subdomain is locked.
 		///
-		/// As with a transfer, the deposits (the entry's and the records') move to the caller,
-		/// who holds the same amounts while their previous holders get theirs back; the records
-		/// stay.
+		/// The subdomain comes back empty: its records are removed and their deposit returned
+		/// to whoever paid it; the entry's deposit moves to the caller still held, as in a
+		/// transfer.
 		///
 		/// Emits `SubdomainTakenBack`. Errors: `NameNotFound`, `WrongTenure`, `NotOwner`,
-		/// `NotActive`, `SubdomainLocked`, `NewOwnerCannotPayDeposits`.
+		/// `NotActive`, `SubdomainLocked`, `NoRecipientAccount`.
 		#[pallet::call_index(9)]
 		#[pallet::weight(T::WeightInfo::take_back_subdomain())]
 		pub fn take_back_subdomain(origin: OriginFor<T>, name: Vec<u8>) -> DispatchResult {

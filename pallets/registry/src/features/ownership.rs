@@ -5,7 +5,7 @@ use frame_support::{
 	pallet_prelude::*,
 	traits::{fungible::MutateHold, tokens::Precision},
 };
-use sp_runtime::traits::{Saturating, Zero};
+use sp_runtime::traits::Zero;
 
 impl<T: Config> Pallet<T> {
 	/// The entry of an Active name owned by `who`.
@@ -22,22 +22,25 @@ impl<T: Config> Pallet<T> {
 	pub(crate) fn do_transfer(who: T::AccountId, name: Name, to: T::AccountId) -> DispatchResult {
 		let info = Self::owned_active(&who, &name)?;
 		ensure!(who != to, Error::<T>::AlreadyOwner);
-		Self::hand_over(&name, info, &to)?;
+		Self::hand_over(&name, info, &to, true)?;
 		Self::deposit_event(Event::Transferred { name, from: who, to });
 		Ok(())
 	}
 
 	/// Gives `name` to `to` (a transfer or a take-back): the owner index and the old owner's
 	/// primary name follow; the node key goes (the old owner holds its secret) and the epoch
-	/// moves on; the deposits of the entry and of the records move to `to`.
+	/// moves on. The deposits are handed over held (see [`Self::hand_over_deposits`]); the
+	/// records stay when `keep_records`, else they go and their deposit returns to its payer.
 	///
-	/// Fails with `NewOwnerCannotPayDeposits`, before anything changed, if `to` cannot pay them.
+	/// Fails with `NoRecipientAccount` if `to` has no account. Calls are transactional, so a
+	/// failure changes nothing.
 	pub(crate) fn hand_over(
 		name: &Name,
 		mut info: NameInfoOf<T>,
 		to: &T::AccountId,
+		keep_records: bool,
 	) -> DispatchResult {
-		Self::move_deposits(name, &mut info, to)?;
+		Self::hand_over_deposits(name, &mut info, to, keep_records)?;
 		let from = core::mem::replace(&mut info.owner, to.clone());
 		if from != *to {
 			OwnedNames::<T>::remove(&from, name);
@@ -52,38 +55,58 @@ impl<T: Config> Pallet<T> {
 		Ok(())
 	}
 
-	/// Makes `to` the holder of the name's deposits: holds the same amounts from `to`, then
-	/// releases them to whoever paid them. The amounts stay those taken at the time (a change
-	/// of `deposit_per_byte` since does not reprice them). The records stay.
+	/// Makes `to` the holder of the name's deposits, without touching `to`'s free balance: the
+	/// held amounts themselves move from whoever paid them to `to`, still held
+	/// (`transfer_on_hold`). A name and its deposit go together, the way a sale hands over
+	/// what is paid into a property; `to` gets them back by clearing the records or releasing
+	/// the name. Nobody can put a hold on someone else's funds by giving them a name, and the
+	/// previous holder is never left paying for a name they have no say over.
 	///
-	/// Without this the old holder would be left paying for a name they have no say over, with
-	/// no call to get their deposit back.
-	fn move_deposits(name: &Name, info: &mut NameInfoOf<T>, to: &T::AccountId) -> DispatchResult {
+	/// When not `keep_records`, the records are removed and their deposit released to its
+	/// payer instead (a take-back returns an empty subdomain, so a child's owner cannot make
+	/// the take-back costlier by filling its records first).
+	fn hand_over_deposits(
+		name: &Name,
+		info: &mut NameInfoOf<T>,
+		to: &T::AccountId,
+		keep_records: bool,
+	) -> DispatchResult {
+		use frame_support::traits::{
+			fungible::Inspect,
+			tokens::{Fortitude, Restriction},
+		};
+		ensure!(!T::Currency::total_balance(to).is_zero(), Error::<T>::NoRecipientAccount);
 		let reason = HoldReason::NameDeposit.into();
-		let mut records = Records::<T>::get(name).filter(|r| r.depositor != *to);
-		let entry_moves = info.depositor != *to;
-		let mut owed: BalanceOf<T> = Zero::zero();
-		if entry_moves {
-			owed = owed.saturating_add(info.deposit);
-		}
-		if let Some(r) = &records {
-			owed = owed.saturating_add(r.deposit);
-		}
-		if owed.is_zero() {
-			return Ok(());
-		}
-		// The new holder's hold first: if they cannot pay, nothing has moved.
-		T::Currency::hold(&reason, to, owed).map_err(|_| Error::<T>::NewOwnerCannotPayDeposits)?;
-		if entry_moves {
-			T::Currency::release(&reason, &info.depositor, info.deposit, Precision::BestEffort)?;
-			info.depositor = to.clone();
-		}
-		if let Some(r) = records.as_mut() {
-			T::Currency::release(&reason, &r.depositor, r.deposit, Precision::BestEffort)?;
-			r.depositor = to.clone();
-		}
-		if let Some(r) = records {
-			Records::<T>::insert(name, r);
+		let hand = |from: &T::AccountId, amount: BalanceOf<T>| -> DispatchResult {
+			if from == to || amount.is_zero() {
+				return Ok(());
+			}
+			T::Currency::transfer_on_hold(
+				&reason,
+				from,
+				to,
+				amount,
+				Precision::Exact,
+				Restriction::OnHold,
+				Fortitude::Polite,
+			)?;
+			Ok(())
+		};
+		hand(&info.depositor, info.deposit)?;
+		info.depositor = to.clone();
+		if keep_records {
+			if let Some(mut records) = Records::<T>::get(name).filter(|r| r.depositor != *to) {
+				hand(&records.depositor, records.deposit)?;
+				records.depositor = to.clone();
+				Records::<T>::insert(name, records);
+			}
+		} else if let Some(records) = Records::<T>::take(name) {
+			T::Currency::release(
+				&reason,
+				&records.depositor,
+				records.deposit,
+				Precision::BestEffort,
+			)?;
 		}
 		Ok(())
 	}

@@ -76,7 +76,7 @@ impl<T: Config> Pallet<T> {
 		};
 		ensure!(!locked, Error::<T>::SubdomainLocked);
 		let from = info.owner.clone();
-		Self::hand_over(&name, info, &who)?;
+		Self::hand_over(&name, info, &who, false)?;
 		Self::deposit_event(Event::SubdomainTakenBack { name, from });
 		Ok(())
 	}

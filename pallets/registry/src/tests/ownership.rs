@@ -112,7 +112,7 @@ fn transfer_drops_the_old_owners_node_key_and_primary() {
 }
 
 #[test]
-fn transfer_moves_the_deposits_to_the_new_owner() {
+fn transfer_hands_the_held_deposits_to_the_new_owner() {
 	build_and_execute(|| {
 		// CHARLIE pays for ALICE's name; ALICE sets records.
 		register(CHARLIE, "sold.ddns", ALICE, 1);
@@ -124,28 +124,54 @@ fn transfer_moves_the_deposits_to_the_new_owner() {
 		let entry = Names::<Test>::get(key("sold.ddns")).unwrap().deposit;
 		let recs = Records::<Test>::get(key("sold.ddns")).unwrap().deposit;
 		assert_eq!((held(CHARLIE), held(ALICE)), (entry, recs));
-		let bob_free = Balances::free_balance(BOB);
+		let (alice_free, bob_free, charlie_free) = (
+			Balances::free_balance(ALICE),
+			Balances::free_balance(BOB),
+			Balances::free_balance(CHARLIE),
+		);
 		assert_ok!(Registry::transfer(RuntimeOrigin::signed(ALICE), n("sold.ddns"), BOB));
-		// Nobody is left holding a deposit for a name they have no say over.
+		// The held amounts themselves moved: nobody is left holding a deposit for a name they
+		// have no say over, and BOB's free balance was not touched.
 		assert_eq!((held(CHARLIE), held(ALICE), held(BOB)), (0, 0, entry + recs));
-		assert_eq!(Balances::free_balance(BOB), bob_free - entry - recs);
+		assert_eq!(Balances::free_balance(BOB), bob_free);
+		assert_eq!(Balances::free_balance(ALICE), alice_free);
+		assert_eq!(Balances::free_balance(CHARLIE), charlie_free);
 		assert_eq!(Names::<Test>::get(key("sold.ddns")).unwrap().depositor, BOB);
 		// The records stay, now on BOB's deposit.
 		let kept = Records::<Test>::get(key("sold.ddns")).unwrap();
 		assert_eq!((kept.depositor, kept.records.len()), (BOB, 1));
-		// And BOB gets both back when the name goes.
+		// And BOB gets both when the name goes.
 		assert_ok!(Registry::release(RuntimeOrigin::signed(BOB), n("sold.ddns")));
-		assert_eq!((held(BOB), Balances::free_balance(BOB)), (0, bob_free));
+		assert_eq!((held(BOB), Balances::free_balance(BOB)), (0, bob_free + entry + recs));
 	});
 }
 
 #[test]
-fn transfer_to_an_owner_who_cannot_pay_the_deposits_changes_nothing() {
+fn giving_a_name_never_takes_from_the_recipients_free_balance() {
+	build_and_execute(|| {
+		// A name with a full deposit given to an account that could not pay it: nothing of
+		// POOR's is held, so nobody can lock someone's funds by sending them names.
+		register(ALICE, "gift.ddns", ALICE, 1);
+		let big: Vec<Record> = (0..8u8).map(|i| Record::A([192, 0, 2, i])).collect();
+		assert_ok!(Registry::set_records(
+			RuntimeOrigin::signed(ALICE),
+			n("gift.ddns"),
+			records(big)
+		));
+		let deposits = held(ALICE);
+		assert!(deposits > Balances::free_balance(POOR), "the deposits exceed what POOR has");
+		assert_ok!(Registry::transfer(RuntimeOrigin::signed(ALICE), n("gift.ddns"), POOR));
+		assert_eq!((Balances::free_balance(POOR), held(POOR), held(ALICE)), (100, deposits, 0));
+	});
+}
+
+#[test]
+fn transfer_to_an_account_that_does_not_exist_changes_nothing() {
 	build_and_execute(|| {
 		register(ALICE, "heavy.ddns", ALICE, 1);
 		assert_noop!(
-			Registry::transfer(RuntimeOrigin::signed(ALICE), n("heavy.ddns"), POOR),
-			Error::<Test>::NewOwnerCannotPayDeposits
+			Registry::transfer(RuntimeOrigin::signed(ALICE), n("heavy.ddns"), 999),
+			Error::<Test>::NoRecipientAccount
 		);
 	});
 }

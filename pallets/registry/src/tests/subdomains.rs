@@ -251,7 +251,7 @@ fn take_back_clears_the_old_owners_primary() {
 }
 
 #[test]
-fn take_back_moves_the_deposits_to_the_parent_owner() {
+fn take_back_returns_an_empty_subdomain_and_hands_its_entry_deposit_to_the_taker() {
 	build_and_execute(|| {
 		register(ALICE, "host.ddns", ALICE, 1);
 		register(ALICE, "other.ddns", ALICE, 1);
@@ -268,13 +268,17 @@ fn take_back_moves_the_deposits_to_the_parent_owner() {
 		));
 		let recs = Records::<Test>::get(key("bob.host.ddns")).unwrap().deposit;
 		assert_eq!((held(ALICE), held(BOB)), (own - parent + entry, recs));
+		let (bob_free, charlie_free) =
+			(Balances::free_balance(BOB), Balances::free_balance(CHARLIE));
 		assert_ok!(Registry::take_back_subdomain(
 			RuntimeOrigin::signed(CHARLIE),
 			n("bob.host.ddns")
 		));
-		// Both deposits are now the taker's: ALICE and BOB have theirs back.
-		assert_eq!((held(ALICE), held(BOB)), (own - parent, 0));
-		assert_eq!(held(CHARLIE), parent + entry + recs);
-		assert_eq!(Records::<Test>::get(key("bob.host.ddns")).unwrap().depositor, CHARLIE);
+		// The records are gone and BOB has their deposit back; the entry's deposit is the
+		// taker's, still held, and CHARLIE's free balance was not touched.
+		assert!(Records::<Test>::get(key("bob.host.ddns")).is_none());
+		assert_eq!((held(BOB), Balances::free_balance(BOB)), (0, bob_free + recs));
+		assert_eq!((held(ALICE), held(CHARLIE)), (own - parent, parent + entry));
+		assert_eq!(Balances::free_balance(CHARLIE), charlie_free);
 	});
 }
