@@ -40,8 +40,14 @@ stage "build ddns-node and ddns-resolver (release)"
 cargo build --release --locked -p ddns-node -p ddns-resolver
 stage_done
 
+# The try-runtime checker turns on the runtime's `try-runtime` feature, so it is built on its own
+# (never together with the node) and natively (no wasm).
+stage "build ddns-try-runtime (release, native runtime with try-runtime)"
+SKIP_WASM_BUILD=1 cargo build --release --locked -p ddns-try-runtime
+stage_done
+
 stage "cargo tests (release, workspace)"
-cargo test --release --locked --workspace
+cargo test --release --locked --workspace --exclude ddns-try-runtime
 stage_done
 
 # Two files at a time: each starts its own dev node on free ports, and most of their time is

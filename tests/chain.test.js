@@ -127,10 +127,10 @@ describe('ddns-node --dev', { timeout: 20 * MINUTE }, () => {
     assert.equal(api.runtimeVersion.specName.toString(), 'ddns');
   }));
 
-  it('charges fees that price the chain: a fifth to the block author, the rest to the reward pot', { timeout: 4 * MINUTE }, withLog(async () => {
+  it('charges fees that price the chain: a fifth to the block author, the rest to the treasury; the author also gets the block reward', { timeout: 4 * MINUTE }, withLog(async () => {
     // On --dev Alice authors every block; Bob pays.
     const bob = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri('//Bob');
-    const pot = encodeAddress(u8aConcat(stringToU8a('modlddns/pot'), new Uint8Array(20)), 42);
+    const treasury = encodeAddress(u8aConcat(stringToU8a('modlpy/trsry'), new Uint8Array(20)), 42);
     const payee = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromMnemonic(mnemonicGenerate());
     const tx = api.tx.balances.transferKeepAlive(payee.address, 10n * UNIT);
     const { blockHash, events } = await signAndSendFinalized(api, tx, bob, { timeoutMs: 3 * MINUTE });
@@ -147,8 +147,10 @@ describe('ddns-node --dev', { timeout: 20 * MINUTE }, () => {
     const delta = async (address) =>
       (await freeBalanceAt(api, address, blockHash)) - (await freeBalanceAt(api, address, parentHash.toHex()));
     const toAuthor = (fee * 20n) / 100n;
-    assert.equal(await delta(alice.address), toAuthor, 'the author gets a fifth');
-    assert.equal(await delta(pot), fee - toAuthor, 'the pot gets the rest');
+    const reward = (await api.query.validators.blockReward.at(parentHash)).toBigInt();
+    assert.equal(reward, UNIT, 'the dev preset mints 1 DDNS a block');
+    assert.equal(await delta(alice.address), toAuthor + reward, 'the author gets a fifth and the reward');
+    assert.equal(await delta(treasury), fee - toAuthor, 'the treasury gets the rest');
   }));
 
   it('rejects an extrinsic with a corrupted signature at the pool', { timeout: 4 * MINUTE }, withLog(async () => {
@@ -182,7 +184,11 @@ describe('ddns-node --dev', { timeout: 20 * MINUTE }, () => {
     assert.deepEqual(pending.result, []);
     const later = await waitForHeads(api, { finalized: start.best + 2, timeoutMs: 2 * MINUTE });
     assert.equal(await freeBalanceAt(api, recipient.address, later.finalizedHash), recipientBefore);
-    assert.equal(await freeBalanceAt(api, alice.address, later.finalizedHash), aliceBefore);
+    // Alice authors every block on --dev: her balance moves by the block rewards and nothing else
+    // (no fee was charged for the rejected extrinsic).
+    const reward = (await api.query.validators.blockReward()).toBigInt();
+    const blocks = BigInt(later.finalized - start.finalized);
+    assert.equal(await freeBalanceAt(api, alice.address, later.finalizedHash), aliceBefore + reward * blocks);
     assert.equal((await api.rpc.system.accountNextIndex(alice.address)).toNumber(), nonceBefore);
   }));
 
@@ -234,6 +240,20 @@ describe('bad chain spec input', { timeout: 5 * MINUTE }, () => {
     const r = await runBinary(['build-spec', '--chain', 'dev']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(JSON.parse(r.stdout).name, 'ddns Development');
+  });
+
+  it('build-spec --chain production emits the public-network template: no sudo, no money, no dev body', { timeout: 2 * MINUTE }, async () => {
+    const r = await runBinary(['build-spec', '--chain', 'production']);
+    assert.equal(r.code, 0, r.stderr);
+    const spec = JSON.parse(r.stdout);
+    assert.equal(spec.name, 'ddns');
+    assert.equal(spec.chainType, 'Live');
+    const patch = spec.genesis.runtimeGenesis.patch;
+    assert.equal(patch.sudo.key, null, 'no sudo key');
+    assert.deepEqual(patch.balances.balances, [], 'no funded account');
+    assert.deepEqual(patch.validators.initial, [], 'the launchers add the validators');
+    assert.deepEqual(patch.council.members, []);
+    assert.equal(patch.registry.params.period, 365 * 14_400, 'a period of a year');
   });
 
   for (const [what, file] of [['invalid JSON', () => garbage], ['a nonexistent path', () => missing]]) {

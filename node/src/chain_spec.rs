@@ -53,5 +53,10 @@ pub fn local_chain_spec() -> Result<ChainSpec, String> {
 /// validator). Emit it with `build-spec --chain production`, fill in the genesis validators,
 /// balances and governing bodies, then build the raw spec; see `docs/operators.md`.
 pub fn production_chain_spec() -> Result<ChainSpec, String> {
-	builder("ddns", "ddns", ChainType::Live, ddns_runtime::genesis_config_presets::PRODUCTION_PRESET)
+	builder(
+		"ddns",
+		"ddns",
+		ChainType::Live,
+		ddns_runtime::genesis_config_presets::PRODUCTION_PRESET,
+	)
 }

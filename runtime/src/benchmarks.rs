@@ -4,6 +4,7 @@ frame_benchmarking::define_benchmarks!(
 	[frame_system_extensions, SystemExtensionsBench::<Runtime>]
 	[pallet_balances, Balances]
 	[pallet_timestamp, Timestamp]
+	[pallet_grandpa, Grandpa]
 	[pallet_sudo, Sudo]
 	[pallet_ddns_registry, Registry]
 	[pallet_ddns_validators, Validators]

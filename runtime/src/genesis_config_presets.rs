@@ -297,15 +297,29 @@ pub(crate) mod tests {
 				Some(local_registry_params())
 			);
 			assert_eq!(pallet_ddns_validators::BlockReward::<Runtime>::get(), BLOCK_REWARD);
-			assert_eq!(pallet_collective::Members::<Runtime, crate::configs::CouncilCollective>::get(), vec![who]);
-			assert!(pallet_collective::Members::<Runtime, crate::configs::TechnicalCollective>::get().is_empty());
+			assert_eq!(
+				pallet_collective::Members::<Runtime, crate::configs::CouncilCollective>::get(),
+				vec![who]
+			);
+			assert!(
+				pallet_collective::Members::<Runtime, crate::configs::TechnicalCollective>::get()
+					.is_empty()
+			);
 			assert_eq!(pallet_aura::Authorities::<Runtime>::get().len(), 1);
 		});
 		// The test networks keep their sudo and their governing bodies.
 		build(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
 			assert!(pallet_sudo::Key::<Runtime>::get().is_some());
-			assert_eq!(pallet_collective::Members::<Runtime, crate::configs::CouncilCollective>::get().len(), 3);
-			assert_eq!(pallet_collective::Members::<Runtime, crate::configs::TechnicalCollective>::get().len(), 2);
+			assert_eq!(
+				pallet_collective::Members::<Runtime, crate::configs::CouncilCollective>::get()
+					.len(),
+				3
+			);
+			assert_eq!(
+				pallet_collective::Members::<Runtime, crate::configs::TechnicalCollective>::get()
+					.len(),
+				2
+			);
 		});
 	}
 }

@@ -112,6 +112,12 @@ pub mod pallet {
 	#[pallet::storage]
 	pub type BlockReward<T: Config> = StorageValue<_, BalanceOf<T>, ValueQuery>;
 
+	/// The author of the block being built, found at its initialization (before a session
+	/// rotation in the same block changes the validator list) and removed at its finalization.
+	/// The runtime pays the block's fee share to it.
+	#[pallet::storage]
+	pub type Author<T: Config> = StorageValue<_, T::AccountId, OptionQuery>;
+
 	#[pallet::genesis_config]
 	#[derive(frame_support::DefaultNoBound)]
 	pub struct GenesisConfig<T: Config> {
@@ -143,7 +149,12 @@ pub mod pallet {
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn on_initialize(_n: BlockNumberFor<T>) -> Weight {
 			Self::reward_author();
-			T::WeightInfo::reward_author()
+			// And the removal of `Author` at finalization.
+			T::WeightInfo::reward_author().saturating_add(T::DbWeight::get().writes(1))
+		}
+
+		fn on_finalize(_n: BlockNumberFor<T>) {
+			Author::<T>::kill();
 		}
 	}
 
@@ -230,19 +241,20 @@ pub mod pallet {
 }
 
 impl<T: Config> Pallet<T> {
-	/// Mints the block reward to the author of the block being built. Nothing is minted when
-	/// the reward is zero, the author cannot be told, or the mint fails (a reward below the
-	/// existential deposit to an account that does not exist).
+	/// Notes the author of the block being built ([`Author`]) and mints the block reward to
+	/// it. Nothing is minted when the reward is zero, the author cannot be told, or the mint
+	/// fails (a reward below the existential deposit to an account that does not exist).
 	pub(crate) fn reward_author() {
 		use frame_support::traits::FindAuthor;
 		use sp_runtime::traits::Zero;
+		let digest = frame_system::Pallet::<T>::digest();
+		let pre_runtime = digest.logs().iter().filter_map(|d| d.as_pre_runtime());
+		let Some(author) = T::FindAuthor::find_author(pre_runtime) else { return };
+		Author::<T>::put(&author);
 		let reward = BlockReward::<T>::get();
 		if reward.is_zero() {
 			return;
 		}
-		let digest = frame_system::Pallet::<T>::digest();
-		let pre_runtime = digest.logs().iter().filter_map(|d| d.as_pre_runtime());
-		let Some(author) = T::FindAuthor::find_author(pre_runtime) else { return };
 		if let Err(e) = <T::Currency as fungible::Mutate<_>>::mint_into(&author, reward) {
 			log::warn!(target: "runtime::validators", "block reward not minted: {e:?}");
 		}

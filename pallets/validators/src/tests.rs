@@ -170,6 +170,10 @@ fn every_block_mints_the_reward_to_its_author() {
 		let issuance = Balances::total_issuance();
 		<Validators as Hooks<u64>>::on_initialize(1);
 		assert_eq!(Balances::free_balance(1), 110);
+		// The author is noted for the block's fees, and forgotten at its end.
+		assert_eq!(crate::Author::<Test>::get(), Some(1));
+		<Validators as Hooks<u64>>::on_finalize(1);
+		assert_eq!(crate::Author::<Test>::get(), None);
 		Author::set(&Some(2));
 		<Validators as Hooks<u64>>::on_initialize(2);
 		// Account 2 did not exist: the reward is at least the existential deposit, so it is

@@ -6,7 +6,7 @@
 //! chain `Some("dev")`, host `vm` (AMD EPYC).
 //!
 //! Command:
-//!   /root/.cache/ddns/bench-target/release/ddns-node
+//!   /tmp/tmp.XaWDDFuKXC/ddns-node-bench
 //!   benchmark
 //!   pallet
 //!   --chain
@@ -22,7 +22,7 @@
 //!   --wasm-execution
 //!   compiled
 //!   --header
-//!   /tmp/tmp.lf5pWn4WO4
+//!   /tmp/tmp.29VOr2AbN1
 //!   --template
 //!   scripts/weights-template.hbs
 //!   --output
@@ -54,9 +54,9 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Validators::Changed` (r:0 w:1)
 	/// Proof: `Validators::Changed` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
 	fn add_validator() -> Weight {
-		// Minimum execution time: 11_637_000 picoseconds.
-		Weight::from_parts(12_860_000, 0)
-			.saturating_add(Weight::from_parts(0, 4765))
+		// Minimum execution time: 11_747_000 picoseconds.
+		Weight::from_parts(12_599_000, 0)
+			.saturating_add(Weight::from_parts(0, 4832))
 			.saturating_add(T::DbWeight::get().reads(2))
 			.saturating_add(T::DbWeight::get().writes(2))
 	}
@@ -67,20 +67,35 @@ impl<T: frame_system::Config> WeightInfo for SubstrateWeight<T> {
 	/// Storage: `Validators::Changed` (r:0 w:1)
 	/// Proof: `Validators::Changed` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
 	fn remove_validator() -> Weight {
-		// Minimum execution time: 52_228_000 picoseconds.
-		Weight::from_parts(55_503_000, 0)
-			.saturating_add(Weight::from_parts(0, 79047))
+		// Minimum execution time: 51_538_000 picoseconds.
+		Weight::from_parts(54_202_000, 0)
+			.saturating_add(Weight::from_parts(0, 79114))
 			.saturating_add(T::DbWeight::get().reads(32))
 			.saturating_add(T::DbWeight::get().writes(2))
 	}
+	/// Storage: `Validators::BlockReward` (r:0 w:1)
+	/// Proof: `Validators::BlockReward` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	fn set_block_reward() -> Weight {
-		Weight::from_parts(10_000_000, 0)
+		// Minimum execution time: 3_515_000 picoseconds.
+		Weight::from_parts(3_886_000, 0)
+			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(T::DbWeight::get().writes(1))
 	}
+	/// Storage: `Aura::Authorities` (r:1 w:0)
+	/// Proof: `Aura::Authorities` (`max_values`: Some(1), `max_size`: Some(1025), added: 1520, mode: `MaxEncodedLen`)
+	/// Storage: `Session::Validators` (r:1 w:0)
+	/// Proof: `Session::Validators` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
+	/// Storage: `Validators::BlockReward` (r:1 w:0)
+	/// Proof: `Validators::BlockReward` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Validators::Author` (r:0 w:1)
+	/// Proof: `Validators::Author` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	fn reward_author() -> Weight {
-		Weight::from_parts(40_000_000, 0)
+		// Minimum execution time: 26_169_000 picoseconds.
+		Weight::from_parts(27_752_000, 0)
 			.saturating_add(Weight::from_parts(0, 3593))
-			.saturating_add(T::DbWeight::get().reads(5))
+			.saturating_add(T::DbWeight::get().reads(4))
 			.saturating_add(T::DbWeight::get().writes(2))
 	}
 }
@@ -94,9 +109,9 @@ impl WeightInfo for () {
 	/// Storage: `Validators::Changed` (r:0 w:1)
 	/// Proof: `Validators::Changed` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
 	fn add_validator() -> Weight {
-		// Minimum execution time: 11_637_000 picoseconds.
-		Weight::from_parts(12_860_000, 0)
-			.saturating_add(Weight::from_parts(0, 4765))
+		// Minimum execution time: 11_747_000 picoseconds.
+		Weight::from_parts(12_599_000, 0)
+			.saturating_add(Weight::from_parts(0, 4832))
 			.saturating_add(ParityDbWeight::get().reads(2))
 			.saturating_add(ParityDbWeight::get().writes(2))
 	}
@@ -107,20 +122,35 @@ impl WeightInfo for () {
 	/// Storage: `Validators::Changed` (r:0 w:1)
 	/// Proof: `Validators::Changed` (`max_values`: Some(1), `max_size`: Some(1), added: 496, mode: `MaxEncodedLen`)
 	fn remove_validator() -> Weight {
-		// Minimum execution time: 52_228_000 picoseconds.
-		Weight::from_parts(55_503_000, 0)
-			.saturating_add(Weight::from_parts(0, 79047))
+		// Minimum execution time: 51_538_000 picoseconds.
+		Weight::from_parts(54_202_000, 0)
+			.saturating_add(Weight::from_parts(0, 79114))
 			.saturating_add(ParityDbWeight::get().reads(32))
 			.saturating_add(ParityDbWeight::get().writes(2))
 	}
+	/// Storage: `Validators::BlockReward` (r:0 w:1)
+	/// Proof: `Validators::BlockReward` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
 	fn set_block_reward() -> Weight {
-		Weight::from_parts(10_000_000, 0)
+		// Minimum execution time: 3_515_000 picoseconds.
+		Weight::from_parts(3_886_000, 0)
+			.saturating_add(Weight::from_parts(0, 0))
 			.saturating_add(ParityDbWeight::get().writes(1))
 	}
+	/// Storage: `Aura::Authorities` (r:1 w:0)
+	/// Proof: `Aura::Authorities` (`max_values`: Some(1), `max_size`: Some(1025), added: 1520, mode: `MaxEncodedLen`)
+	/// Storage: `Session::Validators` (r:1 w:0)
+	/// Proof: `Session::Validators` (`max_values`: Some(1), `max_size`: None, mode: `Measured`)
+	/// Storage: `Validators::BlockReward` (r:1 w:0)
+	/// Proof: `Validators::BlockReward` (`max_values`: Some(1), `max_size`: Some(16), added: 511, mode: `MaxEncodedLen`)
+	/// Storage: `System::Account` (r:1 w:1)
+	/// Proof: `System::Account` (`max_values`: None, `max_size`: Some(128), added: 2603, mode: `MaxEncodedLen`)
+	/// Storage: `Validators::Author` (r:0 w:1)
+	/// Proof: `Validators::Author` (`max_values`: Some(1), `max_size`: Some(32), added: 527, mode: `MaxEncodedLen`)
 	fn reward_author() -> Weight {
-		Weight::from_parts(40_000_000, 0)
+		// Minimum execution time: 26_169_000 picoseconds.
+		Weight::from_parts(27_752_000, 0)
 			.saturating_add(Weight::from_parts(0, 3593))
-			.saturating_add(ParityDbWeight::get().reads(5))
+			.saturating_add(ParityDbWeight::get().reads(4))
 			.saturating_add(ParityDbWeight::get().writes(2))
 	}
 }

@@ -8,31 +8,37 @@
 //! Who may do what:
 //! - any account: propose a referendum with a deposit (`democracy.propose`), second and vote;
 //! - council, more than half: propose the next external referendum (super-majority approval);
-//!   two thirds: make it a simple-majority referendum, cancel a referendum, spend up to
-//!   `CouncilSpendLimit` from the treasury; all: a referendum that passes unless a majority
-//!   votes against;
+//!   two thirds: make it a simple-majority referendum, cancel a referendum; all: a referendum
+//!   that passes unless a majority votes against. The council spends nothing itself: a spend
+//!   limit per motion would not bound many motions, so every treasury spend is a referendum;
 //! - technical committee, two thirds: fast-track an external proposal (voting period down to
 //!   `FastTrackVotingPeriod`); all: instantly (any voting period), or cancel a public proposal;
 //!   any one member: veto an external proposal once (for the cool-off period);
-//! - root (a passed referendum): everything else, including the members of both bodies.
+//! - root (a passed referendum): everything else, including treasury spends and the members of
+//!   both bodies.
+//!
+//! Trust: the technical committee's unanimous fast-track may shorten a council proposal's vote
+//! to one block and its enactment delay to one block; two thirds of the council and the whole
+//! committee acting together can therefore reach root within minutes. That is the emergency
+//! path (a fix that cannot wait a week), so the two bodies must be distinct people and the
+//! committee at least three; see `docs/governance.md`.
 
 use super::{deposit, RuntimeBlockWeights};
 use crate::{
 	AccountId, Balance, Balances, BlockNumber, OriginCaller, Preimage, Runtime, RuntimeCall,
-	RuntimeEvent, RuntimeHoldReason, RuntimeOrigin, Scheduler, System, Treasury, DAYS, HOURS,
-	UNIT,
+	RuntimeEvent, RuntimeHoldReason, RuntimeOrigin, Scheduler, System, Treasury, DAYS, HOURS, UNIT,
 };
 use frame_support::{
 	parameter_types,
 	traits::{
 		fungible::HoldConsideration,
 		tokens::{PayFromAccount, UnityAssetBalanceConversion},
-		ConstBool, ConstU32, EitherOf, EitherOfDiverse, EqualPrivilegeOnly, LinearStoragePrice,
+		ConstBool, ConstU32, EitherOfDiverse, EqualPrivilegeOnly, LinearStoragePrice,
 	},
 	weights::Weight,
 	PalletId,
 };
-use frame_system::{EnsureRoot, EnsureRootWithSuccess, EnsureSigned, EnsureWithSuccess};
+use frame_system::{EnsureRoot, EnsureRootWithSuccess, EnsureSigned};
 use sp_runtime::{traits::IdentityLookup, Perbill};
 
 /// The council.
@@ -192,14 +198,13 @@ parameter_types! {
 	pub const SpendPeriod: BlockNumber = 6 * DAYS;
 	/// A `spend` may be claimed (`treasury.payout`) for 30 days after it becomes valid.
 	pub const PayoutPeriod: BlockNumber = 30 * DAYS;
-	/// The most a council motion (two thirds) may spend at once; more needs a referendum.
-	pub const CouncilSpendLimit: Balance = 10_000 * UNIT;
 	pub const RootSpendLimit: Balance = Balance::MAX;
 }
 
 impl pallet_treasury::Config for Runtime {
 	type Currency = Balances;
-	type RejectOrigin = RootOr<CouncilMajority>;
+	/// Voiding a spend undoes a referendum: only another one may.
+	type RejectOrigin = EnsureRoot<AccountId>;
 	type RuntimeEvent = RuntimeEvent;
 	type SpendPeriod = SpendPeriod;
 	/// Nothing is burned at a spend period: the registry already burns half of all rent.
@@ -209,10 +214,8 @@ impl pallet_treasury::Config for Runtime {
 	type WeightInfo = pallet_treasury::weights::SubstrateWeight<Runtime>;
 	type SpendFunds = ();
 	type MaxApprovals = ConstU32<100>;
-	type SpendOrigin = EitherOf<
-		EnsureRootWithSuccess<AccountId, RootSpendLimit>,
-		EnsureWithSuccess<CouncilTwoThirds, AccountId, CouncilSpendLimit>,
-	>;
+	/// Only a referendum spends (see the module docs).
+	type SpendOrigin = EnsureRootWithSuccess<AccountId, RootSpendLimit>;
 	/// Only the native token.
 	type AssetKind = ();
 	type Beneficiary = AccountId;

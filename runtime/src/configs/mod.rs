@@ -75,6 +75,7 @@ impl frame_system::Config for Runtime {
 	type AccountData = pallet_balances::AccountData<Balance>;
 	type SS58Prefix = SS58Prefix;
 	type MaxConsumers = ConstU32<16>;
+	type SystemWeightInfo = crate::weights::frame_system::WeightInfo<Runtime>;
 }
 
 impl pallet_aura::Config for Runtime {
@@ -87,7 +88,7 @@ impl pallet_aura::Config for Runtime {
 
 impl pallet_grandpa::Config for Runtime {
 	type RuntimeEvent = RuntimeEvent;
-	type WeightInfo = ();
+	type WeightInfo = crate::weights::pallet_grandpa::WeightInfo<Runtime>;
 	type MaxAuthorities = ConstU32<MAX_AUTHORITIES>;
 	type MaxNominators = ConstU32<0>;
 	type MaxSetIdSessionEntries = ConstU64<0>;
@@ -153,7 +154,7 @@ impl pallet_timestamp::Config for Runtime {
 	type Moment = u64;
 	type OnTimestampSet = Aura;
 	type MinimumPeriod = ConstU64<{ SLOT_DURATION / 2 }>;
-	type WeightInfo = ();
+	type WeightInfo = crate::weights::pallet_timestamp::WeightInfo<Runtime>;
 }
 
 impl pallet_balances::Config for Runtime {
@@ -197,13 +198,11 @@ parameter_types! {
 /// treasury. (Rent goes to the registry's reward pot, which pays the network's operators.)
 pub const AUTHOR_FEE_SHARE: Perbill = Perbill::from_percent(20);
 
-/// The account of the validator that authored the block being built (from Aura's pre-runtime
-/// digest and the session's validator list), if it can be told.
+/// The account of the validator that authors the block being built, as the validators pallet
+/// found it at the block's initialization: from Aura's slot digest and the validator list
+/// before a session rotation in the same block could change it.
 pub fn block_author() -> Option<AccountId> {
-	use frame_support::traits::FindAuthor;
-	let digest = System::digest();
-	let pre_runtime = digest.logs().iter().filter_map(|d| d.as_pre_runtime());
-	pallet_session::FindAccountFromAuthorIndex::<Runtime, Aura>::find_author(pre_runtime)
+	pallet_ddns_validators::Author::<Runtime>::get()
 }
 
 /// Where transaction fees go: [`AUTHOR_FEE_SHARE`] of the fee and the whole tip to the author,
@@ -222,8 +221,7 @@ impl OnUnbalanced<Credit<AccountId, Balances>> for DealWithFees {
 		}
 		match block_author() {
 			Some(author) => {
-				let _ =
-					Balances::resolve(&author, to_author).map_err(|c| to_treasury.subsume(c));
+				let _ = Balances::resolve(&author, to_author).map_err(|c| to_treasury.subsume(c));
 			},
 			None => to_treasury.subsume(to_author),
 		}
