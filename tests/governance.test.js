@@ -199,9 +199,10 @@ test('a referendum sets the block reward and pays a treasury grant: council prop
   const external = await motion('council', 2, [alice, bob], api.tx.democracy.externalProposeMajority(proposal));
   assert.ok(external.result.isOk, `external proposal failed: ${external.result}`);
 
-  // The technical committee, unanimously, fast-tracks it to a 4-block vote, enacted a block later.
+  // The technical committee, unanimously, fast-tracks it to a 10-block vote (a minute: the vote below must land in it,
+  // and this test learns the referendum only once the motion is finalized), enacted a block later.
   const { result, events } = await motion('technicalCommittee', 2, [alice, bob],
-    api.tx.democracy.fastTrack(call.method.hash, 4, 1));
+    api.tx.democracy.fastTrack(call.method.hash, 10, 1));
   assert.ok(result.isOk, `fast track failed: ${result}`);
   const started = events.find(({ event }) => api.events.democracy.Started.is(event));
   assert.ok(started, 'no referendum started');
