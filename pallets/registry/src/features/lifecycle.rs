@@ -141,16 +141,13 @@ impl<T: Config> Pallet<T> {
 
 	fn evict_in_layer(name: &Name, info: NameInfoOf<T>) -> DispatchResult {
 		// The fallible releases first, then the writes that cannot fail.
-		let reason = HoldReason::NameDeposit.into();
-		if let Some(records) = Records::<T>::take(name) {
-			T::Currency::release(
-				&reason,
-				&records.depositor,
-				records.deposit,
-				Precision::BestEffort,
-			)?;
-		}
-		T::Currency::release(&reason, &info.depositor, info.deposit, Precision::BestEffort)?;
+		Self::clear_records(name)?;
+		T::Currency::release(
+			&HoldReason::NameDeposit.into(),
+			&info.depositor,
+			info.deposit,
+			Precision::BestEffort,
+		)?;
 		Names::<T>::remove(name);
 		Self::unqueue_purge(name);
 		OwnedNames::<T>::remove(&info.owner, name);

@@ -100,13 +100,8 @@ impl<T: Config> Pallet<T> {
 				records.depositor = to.clone();
 				Records::<T>::insert(name, records);
 			}
-		} else if let Some(records) = Records::<T>::take(name) {
-			T::Currency::release(
-				&reason,
-				&records.depositor,
-				records.deposit,
-				Precision::BestEffort,
-			)?;
+		} else {
+			Self::clear_records(name)?;
 		}
 		Ok(())
 	}

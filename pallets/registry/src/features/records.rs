@@ -18,14 +18,7 @@ impl<T: Config> Pallet<T> {
 		let params = Self::params()?;
 		let count = records.len() as u32;
 		// Release the old deposit, then hold the new one: both on success, neither on error.
-		if let Some(old) = Records::<T>::take(&name) {
-			T::Currency::release(
-				&HoldReason::NameDeposit.into(),
-				&old.depositor,
-				old.deposit,
-				Precision::BestEffort,
-			)?;
-		}
+		Self::clear_records(&name)?;
 		if !records.is_empty() {
 			let bytes = name.len() + records.encoded_size();
 			let deposit = Self::deposit_for(&params, bytes);
@@ -33,6 +26,20 @@ impl<T: Config> Pallet<T> {
 			Records::<T>::insert(&name, RecordsInfo { records, depositor: who, deposit });
 		}
 		Self::deposit_event(Event::RecordsSet { name, count });
+		Ok(())
+	}
+
+	/// Removes the name's records, if it has any, and releases their deposit to whoever paid
+	/// it.
+	pub(crate) fn clear_records(name: &Name) -> DispatchResult {
+		if let Some(old) = Records::<T>::take(name) {
+			T::Currency::release(
+				&HoldReason::NameDeposit.into(),
+				&old.depositor,
+				old.deposit,
+				Precision::BestEffort,
+			)?;
+		}
 		Ok(())
 	}
 }

@@ -1,4 +1,4 @@
-//! DHT benchmark: lookup latency, lookup success and the propagation of a node-key rotation,
+//! `ddns-bench-dht`, the DHT benchmark: lookup latency, lookup success and the propagation of a node-key rotation,
 //! measured on 100 real daemons in one process. They talk real libp2p (TCP, noise, yamux,
 //! Kademlia) over loopback and follow one chain held in memory ([`MemChain`]).
 //!
@@ -74,12 +74,6 @@ const SUCCESS_TARGET: f64 = 99.9;
 const PROPAGATION_TARGET_BLOCKS: f64 = 1.0;
 
 fn main() {
-	// `cargo bench` passes `--bench`; `cargo test --benches` does not, and should not start
-	// 100 daemons.
-	if !std::env::args().any(|a| a == "--bench") {
-		println!("dht: skipped (run it with `cargo bench` or scripts/bench-dht.sh)");
-		return;
-	}
 	if std::env::var_os("RUST_LOG").is_some() {
 		tracing_subscriber::fmt()
 			.with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
