@@ -1,8 +1,8 @@
 //! Governance: a council and a technical committee (two `pallet-collective` instances), token
 //! holders' referenda (`pallet-democracy`, enacted through the scheduler, calls stored by
 //! `pallet-preimage`), and a treasury with a spend path. Every root-only call (registry
-//! parameters, the validator set, the block reward, runtime upgrades, treasury spends above the
-//! council's limit, the bodies' own membership) is reached through a referendum; sudo exists
+//! parameters, the validator set, the block reward, runtime upgrades, every treasury spend, the
+//! bodies' own membership) is reached through a referendum; sudo exists
 //! only in the `development` and `local_testnet` presets. How to use it: `docs/governance.md`.
 //!
 //! Who may do what:

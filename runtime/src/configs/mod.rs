@@ -225,8 +225,9 @@ impl OnUnbalanced<Credit<AccountId, Balances>> for DealWithFees {
 			},
 			None => to_treasury.subsume(to_author),
 		}
-		// The treasury's account exists from genesis; were it gone, a credit below the
-		// existential deposit would be dropped (burned).
+		// The treasury's account exists from genesis. On a chain upgraded from before the
+		// treasury it appears with the first credit of at least the existential deposit; a
+		// smaller one before that is dropped (burned).
 		let _ = Balances::resolve(&TreasuryAccount::get(), to_treasury);
 	}
 }
