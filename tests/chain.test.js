@@ -11,8 +11,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { Keyring } from '@polkadot/keyring';
-import { stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
-import { cryptoWaitReady, encodeAddress, mnemonicGenerate } from '@polkadot/util-crypto';
+import { u8aToHex } from '@polkadot/util';
+import { cryptoWaitReady, mnemonicGenerate } from '@polkadot/util-crypto';
 
 import {
   DevNode,
@@ -20,6 +20,7 @@ import {
   freeBalanceAt,
   freePort,
   heads,
+  palletAccount,
   rpcCall,
   runBinary,
   signAndSendFinalized,
@@ -130,7 +131,7 @@ describe('ddns-node --dev', { timeout: 20 * MINUTE }, () => {
   it('charges fees that price the chain: a fifth to the block author, the rest to the treasury; the author also gets the block reward', { timeout: 4 * MINUTE }, withLog(async () => {
     // On --dev Alice authors every block; Bob pays.
     const bob = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromUri('//Bob');
-    const treasury = encodeAddress(u8aConcat(stringToU8a('modlpy/trsry'), new Uint8Array(20)), 42);
+    const treasury = palletAccount('py/trsry');
     const payee = new Keyring({ type: 'sr25519', ss58Format: 42 }).addFromMnemonic(mnemonicGenerate());
     const tx = api.tx.balances.transferKeepAlive(payee.address, 10n * UNIT);
     const { blockHash, events } = await signAndSendFinalized(api, tx, bob, { timeoutMs: 3 * MINUTE });

@@ -12,11 +12,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Keyring } from '@polkadot/keyring';
-import { stringToU8a, u8aConcat } from '@polkadot/util';
 import { cryptoWaitReady, createKeyMulti, encodeAddress, sortAddresses } from '@polkadot/util-crypto';
 
 import {
-  DevNode, connectApi, registerName, releaseBinary, runBinary, signAndSendFinalized, waitForHeads,
+  DevNode, connectApi, palletAccount, registerName, releaseBinary, runBinary, signAndSendFinalized, waitForHeads,
 } from './lib/node.js';
 
 const MINUTE = 60_000;
@@ -164,7 +163,6 @@ async function motion(body, threshold, voters, call) {
   return { result: executed.event.data.result, events: closed.events };
 }
 
-const treasuryAccount = () => encodeAddress(u8aConcat(stringToU8a('modlpy/trsry'), new Uint8Array(20)), 42);
 
 test('the council alone cannot spend from the treasury, nor can anyone directly', { timeout: 10 * MINUTE }, async () => {
   const [alice, bob, , dave] = members;
@@ -179,7 +177,7 @@ test('the council alone cannot spend from the treasury, nor can anyone directly'
 
 test('a referendum sets the block reward and pays a treasury grant: council proposes, technical committee fast-tracks, holders vote', { timeout: 10 * MINUTE }, async () => {
   const [alice, bob, charlie, dave] = members;
-  const treasury = treasuryAccount();
+  const treasury = palletAccount('py/trsry');
   await signAndSendFinalized(api, api.tx.balances.transferKeepAlive(treasury, 1_000n * UNIT), charlie);
   const before = (await api.query.validators.blockReward()).toBigInt();
   const reward = 2n * UNIT;

@@ -12,7 +12,8 @@ import path from 'node:path';
 
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import { Keyring } from '@polkadot/keyring';
-import { cryptoWaitReady, randomAsU8a } from '@polkadot/util-crypto';
+import { stringToU8a, u8aConcat } from '@polkadot/util';
+import { cryptoWaitReady, encodeAddress, randomAsU8a } from '@polkadot/util-crypto';
 
 /**
  * Where a release binary of ours is: `$<envVar>`, else `$CARGO_TARGET_DIR/release/<name>`,
@@ -404,6 +405,11 @@ export async function freeBalanceAt(api, address, blockHash) {
   const apiAt = await api.at(blockHash);
   const account = await apiAt.query.system.account(address);
   return account.data.free.toBigInt();
+}
+
+/** The account of a pallet (`PalletId`, 8 bytes such as 'py/trsry'), as SS58 with prefix 42. */
+export function palletAccount(palletId) {
+  return encodeAddress(u8aConcat(stringToU8a(`modl${palletId}`), new Uint8Array(20)), 42);
 }
 
 /** The well-known development pairs //Alice and //Bob (sr25519). */

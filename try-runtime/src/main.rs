@@ -20,7 +20,7 @@
 use ddns_runtime::{configs::RuntimeBlockWeights, Block, Executive, Runtime};
 use frame_remote_externalities::{Builder, Mode, OnlineConfig};
 use frame_support::{
-	storage::unhashed,
+	storage::{unhashed, StoragePrefixedMap},
 	traits::{GetStorageVersion, StorageVersion, TryState, TryStateSelect},
 };
 use frame_try_runtime::UpgradeCheckSelect;
@@ -28,11 +28,9 @@ use sp_runtime::{traits::Header, StateVersion};
 
 type Registry = pallet_ddns_registry::Pallet<Runtime>;
 
-/// The storage key prefix of a registry item (`twox128(pallet) ++ twox128(item)`).
-fn registry_prefix(item: &str) -> Vec<u8> {
-	let mut key = sp_io::hashing::twox_128(b"Registry").to_vec();
-	key.extend(sp_io::hashing::twox_128(item.as_bytes()));
-	key
+/// The prefix every commitment's key starts with, as the pallet's own storage type has it.
+fn commitments_prefix() -> [u8; 32] {
+	<pallet_ddns_registry::Commitments<Runtime> as StoragePrefixedMap<_>>::final_prefix()
 }
 
 /// Every key and value under `prefix`.
@@ -54,7 +52,7 @@ fn pairs(prefix: &[u8]) -> Vec<(Vec<u8>, Vec<u8>)> {
 /// `prefix ++ blake2_128(hash) ++ hash`, no `LastEpoch`, storage version 1. Returns how many
 /// commitments it moved.
 fn registry_back_to_v1() -> Result<usize, String> {
-	let prefix = registry_prefix("Commitments");
+	let prefix = commitments_prefix();
 	let entries = pairs(&prefix);
 	for (key, value) in &entries {
 		let suffix = &key[prefix.len()..];
@@ -67,7 +65,7 @@ fn registry_back_to_v1() -> Result<usize, String> {
 		unhashed::kill(key);
 		unhashed::put_raw(&[&prefix[..], &suffix[16..]].concat(), value);
 	}
-	unhashed::kill(&registry_prefix("LastEpoch"));
+	pallet_ddns_registry::LastEpoch::<Runtime>::kill();
 	StorageVersion::new(1).put::<Registry>();
 	Ok(entries.len())
 }
@@ -104,7 +102,7 @@ async fn run(uri: String) -> Result<(), String> {
 		check("every pallet's try_state holds on the live state", true)?;
 
 		let current = live_version == Registry::in_code_storage_version();
-		let live_commitments = pairs(&registry_prefix("Commitments"));
+		let live_commitments = pairs(&commitments_prefix());
 		if current {
 			let moved = registry_back_to_v1()?;
 			println!(
@@ -130,7 +128,7 @@ async fn run(uri: String) -> Result<(), String> {
 			"the registry is at its in-code storage version",
 			Registry::on_chain_storage_version() == Registry::in_code_storage_version(),
 		)?;
-		let migrated = pairs(&registry_prefix("Commitments"));
+		let migrated = pairs(&commitments_prefix());
 		if current {
 			check(
 				&format!(

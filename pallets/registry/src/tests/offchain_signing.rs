@@ -28,12 +28,9 @@ fn request(names: &[&str]) -> Vec<u8> {
 	.encode()
 }
 
-fn signed(name: &str) -> Option<Vec<u8>> {
-	sp_io::offchain::local_storage_get(StorageKind::PERSISTENT, &ocw_signed_key(name.as_bytes()))
-}
-
-#[test]
-fn the_worker_signs_with_the_keystore_key_and_only_for_its_names() {
+/// The test externalities with an offchain worker's extensions, and the node key (type `ddns`)
+/// its keystore holds.
+fn offchain_ext() -> (sp_io::TestExternalities, ed25519::Public) {
 	let mut ext = new_test_ext();
 	let (offchain, _) = TestOffchainExt::new();
 	let keystore = Arc::new(MemoryKeystore::new());
@@ -41,6 +38,16 @@ fn the_worker_signs_with_the_keystore_key_and_only_for_its_names() {
 	ext.register_extension(OffchainDbExt::new(offchain.clone()));
 	ext.register_extension(OffchainWorkerExt::new(offchain));
 	ext.register_extension(KeystoreExt(keystore));
+	(ext, public)
+}
+
+fn signed(name: &str) -> Option<Vec<u8>> {
+	sp_io::offchain::local_storage_get(StorageKind::PERSISTENT, &ocw_signed_key(name.as_bytes()))
+}
+
+#[test]
+fn the_worker_signs_with_the_keystore_key_and_only_for_its_names() {
+	let (mut ext, public) = offchain_ext();
 	ext.execute_with(|| {
 		register(ALICE, "keyed.ddns", BOB, 1);
 		register(ALICE, "other.ddns", BOB, 1);
@@ -105,13 +112,7 @@ fn the_worker_signs_with_the_keystore_key_and_only_for_its_names() {
 /// current owner's node key, which every change of owner clears.
 #[test]
 fn the_worker_signs_only_with_the_operators_request_and_the_current_owners_key() {
-	let mut ext = new_test_ext();
-	let (offchain, _) = TestOffchainExt::new();
-	let keystore = Arc::new(MemoryKeystore::new());
-	let public = keystore.ed25519_generate_new(KEY_TYPE, None).unwrap();
-	ext.register_extension(OffchainDbExt::new(offchain.clone()));
-	ext.register_extension(OffchainWorkerExt::new(offchain));
-	ext.register_extension(KeystoreExt(keystore));
+	let (mut ext, public) = offchain_ext();
 	ext.execute_with(|| {
 		register(ALICE, "served.ddns", BOB, 1);
 		register(ALICE, "squat.ddns", CHARLIE, 1);
