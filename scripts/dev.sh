@@ -48,6 +48,7 @@ echo "resolver node key (put it on chain with registry.setNodeKey):"
 	--key-file "$key" \
 	--http 127.0.0.1:8053 \
 	--dns 127.0.0.1:5353 \
+	--allow-private-addrs --no-upnp \
 	${serve[@]+"${serve[@]}"} &
 resolver_pid=$!
 

@@ -16,6 +16,10 @@ command -v dig >/dev/null 2>&1 || apt_missing+=(dnsutils)
 command -v kdig >/dev/null 2>&1 || apt_missing+=(knot-dnsutils)
 [ -x /usr/sbin/nsd ] || apt_missing+=(nsd)
 command -v dnsperf >/dev/null 2>&1 || apt_missing+=(dnsperf)
+# The NAT tests (tests/nat.test.js, scripts/netns.sh): namespaces, NAT, and a UPnP router.
+command -v ip >/dev/null 2>&1 || apt_missing+=(iproute2)
+command -v nft >/dev/null 2>&1 || apt_missing+=(nftables)
+[ -x /usr/sbin/miniupnpd ] || apt_missing+=(miniupnpd-nftables)
 if [ "${#apt_missing[@]}" -gt 0 ]; then
 	log "installing Debian packages: ${apt_missing[*]}"
 	$SUDO apt-get update -qq

@@ -13,7 +13,8 @@ ws="$(node -e 'const n = require(process.argv[1]).nodesByName[process.argv[2]]; 
 	"$net/zombie.json" "$node")"
 
 args=(--chain-rpc "$ws" --key-file ./resolver.key
-	--listen "/ip4/127.0.0.1/tcp/$p2p" --http "127.0.0.1:$http" --dns "127.0.0.1:$dns")
+	--listen "/ip4/127.0.0.1/tcp/$p2p" --http "127.0.0.1:$http" --dns "127.0.0.1:$dns"
+	--allow-private-addrs --no-upnp)
 if [ "$node" = seed ]; then
 	peer="$("$bin" --print-key --key-file ./resolver.key | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>console.log(JSON.parse(s).peerId))')"
 	echo "/ip4/127.0.0.1/tcp/$p2p/p2p/$peer" >"$net/seed-resolver.addr"

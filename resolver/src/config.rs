@@ -45,9 +45,48 @@ pub struct Options {
 	/// Seed daemons to bootstrap from (`/ip4/.../tcp/N/p2p/<PeerId>`), repeatable [default: none].
 	#[arg(long)]
 	pub bootnode: Vec<String>,
-	/// Addresses to publish in endpoint records, repeatable [default: the listen addresses].
+	/// Addresses that reach this daemon from the internet (a port forward, a DNS name),
+	/// repeatable: external addresses from the start, published in endpoint records and
+	/// identify [default: none; AutoNAT and UPnP find them].
 	#[arg(long)]
 	pub announce: Vec<String>,
+	/// Take non-global addresses (loopback, private networks, link-local) like global ones: in
+	/// the routing table, in records, and the daemon's own listen addresses as reachable. For
+	/// labs and loopback tests [default: off].
+	#[arg(long)]
+	pub allow_private_addrs: bool,
+	/// Serve Circuit Relay v2 to daemons behind NATs, within the `--relay-*` limits. A relay
+	/// needs a public address (`--announce`, or AutoNAT's) [default: off].
+	#[arg(long)]
+	pub relay: bool,
+	/// Relay: reservations held at once [default: 128].
+	#[arg(long)]
+	pub relay_max_reservations: Option<usize>,
+	/// Relay: reservations per peer [default: 4].
+	#[arg(long)]
+	pub relay_max_reservations_per_peer: Option<usize>,
+	/// Relay: seconds a reservation lasts before its holder renews it [default: 3600].
+	#[arg(long)]
+	pub relay_reservation_duration: Option<u64>,
+	/// Relay: circuits open at once [default: 16].
+	#[arg(long)]
+	pub relay_max_circuits: Option<usize>,
+	/// Relay: circuits per peer [default: 4].
+	#[arg(long)]
+	pub relay_max_circuits_per_peer: Option<usize>,
+	/// Relay: seconds one circuit may stay open [default: 120].
+	#[arg(long)]
+	pub relay_max_circuit_duration: Option<u64>,
+	/// Relay: bytes one circuit may carry each way [default: 131072].
+	#[arg(long)]
+	pub relay_max_circuit_bytes: Option<u64>,
+	/// A relay to keep a reservation on while this daemon is not reachable
+	/// (`/ip4/.../p2p/<PeerId>`), repeatable [default: none; relays met in the DHT are used].
+	#[arg(long)]
+	pub relay_via: Vec<String>,
+	/// Do not ask the LAN's router (UPnP IGD) to map the listen ports [default: ask].
+	#[arg(long)]
+	pub no_upnp: bool,
 	/// A name whose endpoint record this daemon publishes, repeatable [default: none].
 	#[arg(long)]
 	pub serve: Vec<String>,
@@ -83,6 +122,10 @@ pub struct Resolved {
 	pub listen: Vec<Multiaddr>,
 	pub bootnodes: Vec<Multiaddr>,
 	pub announce: Vec<Multiaddr>,
+	pub allow_private_addrs: bool,
+	pub relay: Option<crate::dht::RelayLimits>,
+	pub relay_via: Vec<Multiaddr>,
+	pub upnp: bool,
 	pub serve: Vec<String>,
 	pub http: SocketAddr,
 	pub dns: SocketAddr,
@@ -132,8 +175,48 @@ impl Options {
 			"node" => crate::daemon::Signer::Node,
 			other => anyhow::bail!("--signer must be `local` or `node`, not {other:?}"),
 		};
+		let relay = self.relay.then(|| {
+			let d = crate::dht::RelayLimits::default();
+			crate::dht::RelayLimits {
+				max_reservations: self.relay_max_reservations.unwrap_or(d.max_reservations),
+				max_reservations_per_peer: self
+					.relay_max_reservations_per_peer
+					.unwrap_or(d.max_reservations_per_peer),
+				reservation_duration: self
+					.relay_reservation_duration
+					.map_or(d.reservation_duration, Duration::from_secs),
+				max_circuits: self.relay_max_circuits.unwrap_or(d.max_circuits),
+				max_circuits_per_peer: self
+					.relay_max_circuits_per_peer
+					.unwrap_or(d.max_circuits_per_peer),
+				max_circuit_duration: self
+					.relay_max_circuit_duration
+					.map_or(d.max_circuit_duration, Duration::from_secs),
+				max_circuit_bytes: self.relay_max_circuit_bytes.unwrap_or(d.max_circuit_bytes),
+			}
+		});
+		if let Some(r) = &relay {
+			const DAY: Duration = Duration::from_secs(24 * 60 * 60);
+			if r.reservation_duration > DAY || r.max_circuit_duration > DAY {
+				anyhow::bail!("relay durations are at most a day (86400 seconds)");
+			}
+			if r.reservation_duration.is_zero() || r.max_reservations == 0 {
+				anyhow::bail!("a relay grants at least one reservation for at least a second");
+			}
+		}
+		let relay_via = addrs(&self.relay_via, "--relay-via")?;
+		if let Some(bad) = relay_via
+			.iter()
+			.find(|a| !matches!(a.iter().last(), Some(libp2p::multiaddr::Protocol::P2p(_))))
+		{
+			anyhow::bail!("--relay-via {bad} does not end in /p2p/<PeerId>");
+		}
 		Ok(Resolved {
 			signer,
+			allow_private_addrs: self.allow_private_addrs,
+			relay,
+			relay_via,
+			upnp: !self.no_upnp,
 			chain_rpc: self.chain_rpc.unwrap_or_else(|| "ws://127.0.0.1:9944".into()),
 			key_file: self.key_file.unwrap_or(default_key),
 			listen: addrs(&listen, "--listen")?,
@@ -162,6 +245,21 @@ impl Options {
 		vec(&mut self.listen, file.listen);
 		vec(&mut self.bootnode, file.bootnode);
 		vec(&mut self.announce, file.announce);
+		vec(&mut self.relay_via, file.relay_via);
+		self.allow_private_addrs |= file.allow_private_addrs;
+		self.relay |= file.relay;
+		self.no_upnp |= file.no_upnp;
+		self.relay_max_reservations = self.relay_max_reservations.or(file.relay_max_reservations);
+		self.relay_max_reservations_per_peer =
+			self.relay_max_reservations_per_peer.or(file.relay_max_reservations_per_peer);
+		self.relay_reservation_duration =
+			self.relay_reservation_duration.or(file.relay_reservation_duration);
+		self.relay_max_circuits = self.relay_max_circuits.or(file.relay_max_circuits);
+		self.relay_max_circuits_per_peer =
+			self.relay_max_circuits_per_peer.or(file.relay_max_circuits_per_peer);
+		self.relay_max_circuit_duration =
+			self.relay_max_circuit_duration.or(file.relay_max_circuit_duration);
+		self.relay_max_circuit_bytes = self.relay_max_circuit_bytes.or(file.relay_max_circuit_bytes);
 		vec(&mut self.serve, file.serve);
 		self.http = self.http.or(file.http);
 		self.dns = self.dns.or(file.dns);
@@ -236,6 +334,24 @@ mod tests {
 		assert_eq!(r.serve, vec!["a.ddns".to_owned()]);
 		assert_eq!(r.dns, "127.0.0.1:5353".parse().unwrap());
 		assert_eq!(r.listen.len(), 2);
+
+		assert!(r.relay.is_none() && r.upnp && !r.allow_private_addrs);
+
+		std::fs::write(&file, "relay = true\nrelay-max-reservations = 2\n").unwrap();
+		let cli = Options::parse_from([
+			"ddns-resolver",
+			"--config",
+			file.to_str().unwrap(),
+			"--relay-max-circuits",
+			"3",
+		]);
+		let relay = cli.resolve().unwrap().relay.expect("--relay from the file");
+		assert_eq!((relay.max_reservations, relay.max_circuits), (2, 3));
+		assert_eq!(relay.max_circuit_bytes, 1 << 17);
+		let bad = Options::parse_from(["ddns-resolver", "--relay", "--relay-max-circuit-duration", "99999999999"]);
+		assert!(bad.resolve().unwrap_err().to_string().contains("at most a day"));
+		let bad = Options::parse_from(["ddns-resolver", "--relay-via", "/ip4/11.0.0.3/tcp/1"]);
+		assert!(bad.resolve().unwrap_err().to_string().contains("/p2p/"));
 
 		std::fs::write(&file, "no-such-option = 1\n").unwrap();
 		let bad = Options::parse_from(["ddns-resolver", "--config", file.to_str().unwrap()]);

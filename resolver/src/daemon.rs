@@ -47,8 +47,6 @@ pub struct Settings {
 	pub serve: Vec<String>,
 	/// Blocks a fresh record stays valid (capped by the name's expiry).
 	pub validity_blocks: u32,
-	/// Addresses to put in records; empty means the addresses the swarm listens on.
-	pub announce: Vec<Multiaddr>,
 	/// How long a lookup that found no endpoint is remembered (a found one is remembered until
 	/// the next finalized block).
 	pub negative_cache: Duration,
@@ -60,7 +58,6 @@ impl Default for Settings {
 			signer: Signer::Local,
 			serve: Vec::new(),
 			validity_blocks: 600,
-			announce: Vec::new(),
 			negative_cache: Duration::from_millis(500),
 		}
 	}
@@ -109,6 +106,9 @@ struct Cache {
 	answers: HashMap<String, (Instant, Arc<Resolution>)>,
 }
 
+/// [`Daemon::connect`]s served at once; more are refused.
+const MAX_CONNECTS: usize = 4;
+
 /// Entries a cache holds before it starts over (it also starts over at every finalized block).
 const CACHE_ENTRIES: usize = 100_000;
 
@@ -123,6 +123,8 @@ pub struct Daemon {
 	last_seq: Mutex<u64>,
 	/// The last request written for the node's offchain worker.
 	requested: Mutex<Option<Vec<u8>>>,
+	/// [`Self::connect`]s in progress.
+	connects: tokio::sync::Semaphore,
 	/// The daemon's tasks and those of its faces (their listeners); `None` once stopped.
 	tasks: Mutex<Option<Vec<tokio::task::AbortHandle>>>,
 }
@@ -139,11 +141,13 @@ impl Daemon {
 		if key.clone().try_into_ed25519().is_err() {
 			anyhow::bail!("the node key must be ed25519");
 		}
-		let (dht, inbound) = Dht::spawn(key.clone(), dht)?;
+		let metrics = Metrics::new();
+		let (dht, inbound) = Dht::spawn(key.clone(), dht, metrics.net.clone())?;
 		let daemon = Arc::new(Self {
 			chain,
 			dht,
-			metrics: Metrics::new(),
+			metrics,
+			connects: tokio::sync::Semaphore::new(MAX_CONNECTS),
 			key,
 			settings,
 			cache: Default::default(),
@@ -351,14 +355,11 @@ impl Daemon {
 		}
 	}
 
-	/// The addresses to announce in records.
+	/// The addresses to put in records: the direct external ones (`--announce`, confirmed by
+	/// AutoNAT, mapped by UPnP), else the relayed ones.
 	async fn addrs(&self) -> Vec<Vec<u8>> {
-		let addrs = if self.settings.announce.is_empty() {
-			self.dht.info().await.listen
-		} else {
-			self.settings.announce.clone()
-		};
-		addrs
+		let info = self.dht.info().await;
+		info.publishable()
 			.iter()
 			.map(|a| a.to_vec())
 			.filter(|a| check_multiaddr(a).is_ok())
@@ -388,6 +389,11 @@ impl Daemon {
 			return Ok(());
 		};
 		let addrs = self.addrs().await;
+		if addrs.is_empty() {
+			// Not reachable yet (no confirmed address, no reservation): a record would send
+			// clients nowhere. The next block tries again.
+			return Ok(());
+		}
 		let previous = self.published.lock().expect("not poisoned").get(name).cloned();
 		let refresh_due =
 			|p: &Published| head.number >= p.refresh_at || head.number >= p.valid_until;
@@ -523,6 +529,31 @@ impl Daemon {
 		let mut last = self.last_seq.lock().expect("not poisoned");
 		*last = now.max(*last + 1);
 		*last
+	}
+
+	/// Resolves `name` and connects to its endpoint's peer: directly, or through the relay its
+	/// record names and then, if the NATs allow, directly by a hole punch (waiting up to
+	/// `wait` for it). `None` when [`MAX_CONNECTS`] are already in progress.
+	pub async fn connect(
+		&self,
+		name: &str,
+		fresh: bool,
+		wait: Duration,
+	) -> Option<Result<(Endpoint, crate::dht::Connected), String>> {
+		let _permit = self.connects.try_acquire().ok()?;
+		let resolution = match self.resolve(name).await {
+			Ok(r) => r,
+			Err(e) => return Some(Err(e.to_string())),
+		};
+		let Some(endpoint) = resolution.endpoint.clone() else {
+			return Some(Err(format!("{name} has no valid endpoint record")));
+		};
+		let Ok(peer) = libp2p::PeerId::from_bytes(&endpoint.peer_id) else {
+			return Some(Err("the record's PeerId does not parse".into()));
+		};
+		let addrs =
+			endpoint.addrs.iter().filter_map(|a| Multiaddr::try_from(a.clone()).ok()).collect();
+		Some(self.dht.connect(peer, addrs, fresh, wait).await.map(|c| (endpoint, c)))
 	}
 
 	/// Removes stored records that no longer validate (new epoch, expiry, lapse).

@@ -1,21 +1,45 @@
-//! The libp2p side: one swarm (Kademlia, identify, ping over TCP and QUIC, or over the memory
-//! transport in tests) driven by one task, which the rest of the daemon talks to by messages.
+//! The libp2p side: one swarm driven by one task, which the rest of the daemon talks to by
+//! messages. Kademlia, identify and ping over TCP and QUIC (or the memory transport in tests),
+//! and what makes a daemon reachable from behind a NAT: AutoNAT, Circuit Relay v2 (client, and
+//! server with `--relay`), DCUtR hole punching and UPnP port mapping.
 //!
 //! Kademlia runs with [`kad::StoreInserts::FilterBoth`]: a record another peer asks us to store
 //! is not stored by libp2p but handed to the daemon ([`Inbound`]), which validates it against
 //! the chain and only then stores it with [`Dht::store_if`].
+//!
+//! Reachability (see `docs/endpoints.md`):
+//! - AutoNAT (v1) asks peers to dial back; its verdict is [`Reachability`]. Addresses it
+//!   confirms, `--announce` addresses and UPnP mappings are the swarm's external addresses.
+//! - Kademlia serves (server mode) only while the daemon has a direct external address;
+//!   otherwise it is a client, and keeps reservations on up to [`MAX_RESERVATIONS`] relays
+//!   (`--relay-via`, or relays met in the DHT), whose `/p2p-circuit` addresses it publishes.
+//! - Non-global addresses (loopback, private, link-local, shared, documentation) never enter
+//!   the routing table nor the records, unless [`DhtConfig::allow_private`] (labs, loopback
+//!   tests), which also takes the daemon's own non-global listen addresses as reachable.
 
+use crate::metrics::NetMetrics;
+use futures::future::Either;
 use futures::{channel::oneshot, StreamExt};
 use libp2p::{
-	core::{transport::MemoryTransport, upgrade, Transport as _},
-	identify, identity,
+	autonat,
+	core::{
+		muxing::StreamMuxerBox,
+		transport::{global_only, MemoryTransport},
+		upgrade, ConnectedPoint, Transport as _,
+	},
+	dcutr, identify, identity,
 	kad::{self, store::RecordStore},
 	multiaddr::Protocol,
-	noise, ping,
-	swarm::{NetworkBehaviour, SwarmEvent},
-	tcp, yamux, Multiaddr, PeerId, StreamProtocol, Swarm,
+	noise, ping, relay,
+	swarm::{behaviour::toggle::Toggle, dial_opts::DialOpts, ConnectionId, NetworkBehaviour, SwarmEvent},
+	quic, tcp, upnp, yamux, Multiaddr, PeerId, StreamProtocol, Swarm,
 };
-use std::{collections::HashMap, num::NonZeroUsize, time::Duration};
+use std::{
+	collections::{HashMap, HashSet},
+	net::{IpAddr, Ipv4Addr, Ipv6Addr},
+	num::NonZeroUsize,
+	time::{Duration, Instant},
+};
 use tokio::sync::mpsc;
 
 /// The Kademlia protocol of ddns; peers of other DHTs (IPFS, Substrate's) do not mix in.
@@ -23,6 +47,107 @@ pub const KAD_PROTOCOL: StreamProtocol = StreamProtocol::new("/ddns/kad/1.0.0");
 const IDENTIFY_PROTOCOL: &str = "/ddns/id/1.0.0";
 /// Addresses taken from one identify message.
 const MAX_ADDRS_PER_PEER: usize = 8;
+/// Relays a daemon that is not reachable keeps reservations on.
+pub const MAX_RESERVATIONS: usize = 2;
+/// Relays met in the DHT remembered as candidates.
+const MAX_RELAY_CANDIDATES: usize = 16;
+/// How often reservations, pending connects and the reachability gauges are looked after.
+const TICK: Duration = Duration::from_secs(1);
+/// The first wait before asking a relay again after a reservation failed or was lost; it
+/// doubles up to [`RESERVATION_BACKOFF_MAX`].
+const RESERVATION_BACKOFF: Duration = Duration::from_secs(2);
+const RESERVATION_BACKOFF_MAX: Duration = Duration::from_secs(30);
+/// How long a granted reservation may go without a relayed address before another relay is
+/// tried.
+const RESERVATION_ADDRESS_WAIT: Duration = Duration::from_secs(5);
+/// How long a daemon whose reachability AutoNAT could not settle waits before it reserves on
+/// relays anyway (a private verdict reserves at once).
+const UNKNOWN_REACHABILITY_WAIT: Duration = Duration::from_secs(30);
+/// Relayed addresses taken from one relay's reservation.
+const MAX_ADDRS_PER_RELAY: usize = 4;
+/// Direct external addresses used at once.
+const MAX_EXTERNAL: usize = 8;
+/// Observed addresses remembered, and distinct reporters (by IP) remembered for each. An
+/// address AutoNAT confirms counts only if peers at two different IPs observed it (or it is
+/// one we listen on, announce, or UPnP mapped): one hostile AutoNAT server cannot make us
+/// publish an address of its choice.
+const MAX_OBSERVED: usize = 32;
+const MIN_OBSERVERS: usize = 2;
+/// While the routing table holds fewer peers than this, Kademlia bootstraps every
+/// [`BOOTSTRAP_EVERY`] (a seed that was a client when we met it is asked again).
+const ROUTING_TABLE_LOW: usize = 20;
+const BOOTSTRAP_EVERY: Duration = Duration::from_secs(10);
+/// [`Dht::connect`]s waiting in the swarm task at once.
+const MAX_PENDING_CONNECTS: usize = 8;
+
+/// What AutoNAT concluded about this daemon.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Reachability {
+	/// Not tested yet, or no peer could test it.
+	#[default]
+	Unknown,
+	/// A peer dialled one of our addresses back.
+	Public,
+	/// Peers tried and could not dial back: behind a NAT or a firewall.
+	Private,
+}
+
+impl Reachability {
+	pub fn as_str(self) -> &'static str {
+		match self {
+			Self::Unknown => "unknown",
+			Self::Public => "public",
+			Self::Private => "private",
+		}
+	}
+}
+
+/// What a `--relay` daemon grants. Defaults are libp2p's, which suit a relay used to set up
+/// direct connections (hole punching) and to carry small exchanges, not bulk traffic.
+#[derive(Clone, Debug)]
+pub struct RelayLimits {
+	/// Reservations held at once, over all peers, and per peer.
+	pub max_reservations: usize,
+	pub max_reservations_per_peer: usize,
+	/// How long a reservation lasts before the client must renew it.
+	pub reservation_duration: Duration,
+	/// Circuits open at once, over all peers, and per peer.
+	pub max_circuits: usize,
+	pub max_circuits_per_peer: usize,
+	/// How long one circuit may stay open, and how many bytes it may carry each way.
+	pub max_circuit_duration: Duration,
+	pub max_circuit_bytes: u64,
+}
+
+impl Default for RelayLimits {
+	fn default() -> Self {
+		Self {
+			max_reservations: 128,
+			max_reservations_per_peer: 4,
+			reservation_duration: Duration::from_secs(60 * 60),
+			max_circuits: 16,
+			max_circuits_per_peer: 4,
+			max_circuit_duration: Duration::from_secs(2 * 60),
+			max_circuit_bytes: 1 << 17,
+		}
+	}
+}
+
+impl RelayLimits {
+	fn config(&self) -> relay::Config {
+		// libp2p's default rate limits (reservations and circuits per peer and per IP) stay.
+		relay::Config {
+			max_reservations: self.max_reservations,
+			max_reservations_per_peer: self.max_reservations_per_peer,
+			reservation_duration: self.reservation_duration,
+			max_circuits: self.max_circuits,
+			max_circuits_per_peer: self.max_circuits_per_peer,
+			max_circuit_duration: self.max_circuit_duration,
+			max_circuit_bytes: self.max_circuit_bytes,
+			..Default::default()
+		}
+	}
+}
 
 /// How the swarm is built.
 #[derive(Clone, Debug)]
@@ -35,6 +160,96 @@ pub struct DhtConfig {
 	pub memory: bool,
 	/// How long one DHT query may run.
 	pub query_timeout: Duration,
+	/// Addresses the operator says reach this daemon (`--announce`): external addresses from
+	/// the start, without AutoNAT's word.
+	pub announce: Vec<Multiaddr>,
+	/// Take non-global addresses (loopback, private networks) as any other (`--allow-private-addrs`).
+	pub allow_private: bool,
+	/// Serve Circuit Relay v2 with these limits (`--relay`).
+	pub relay: Option<RelayLimits>,
+	/// Relays to keep reservations on when not reachable (`--relay-via`), each ending in
+	/// `/p2p/<PeerId>`; relays met in the DHT are used as well.
+	pub relay_via: Vec<Multiaddr>,
+	/// Ask the LAN's UPnP IGD router to map the listen ports (`--upnp`).
+	pub upnp: bool,
+	/// How long AutoNAT waits after start before its first probe, and between probes while the
+	/// verdict is unknown or not yet certain.
+	pub autonat_boot_delay: Duration,
+	pub autonat_retry: Duration,
+}
+
+impl Default for DhtConfig {
+	fn default() -> Self {
+		Self {
+			listen: Vec::new(),
+			bootnodes: Vec::new(),
+			memory: false,
+			query_timeout: Duration::from_secs(10),
+			announce: Vec::new(),
+			allow_private: false,
+			relay: None,
+			relay_via: Vec::new(),
+			upnp: false,
+			autonat_boot_delay: Duration::from_secs(2),
+			autonat_retry: Duration::from_secs(20),
+		}
+	}
+}
+
+/// Whether `ip` is reachable from the whole internet: not loopback, private (RFC 1918, IPv6
+/// ULA), link-local, shared (RFC 6598), documentation, benchmarking, reserved or multicast.
+pub fn global_ip(ip: std::net::IpAddr) -> bool {
+	match ip {
+		std::net::IpAddr::V4(a) => global_v4(a),
+		std::net::IpAddr::V6(a) => match a.to_ipv4_mapped() {
+			Some(v4) => global_v4(v4),
+			None => global_v6(a),
+		},
+	}
+}
+
+fn global_v4(a: Ipv4Addr) -> bool {
+	let [o0, o1, o2, _] = a.octets();
+	!(a.is_private()
+		|| a.is_loopback()
+		|| a.is_link_local()
+		|| a.is_broadcast()
+		|| a.is_documentation()
+		|| a.is_multicast()
+		|| o0 == 0
+		|| (o0 == 100 && (o1 & 0xc0) == 64)
+		|| (o0 == 192 && o1 == 0 && o2 == 0)
+		|| (o0 == 198 && (o1 & 0xfe) == 18)
+		|| o0 >= 240)
+}
+
+fn global_v6(a: Ipv6Addr) -> bool {
+	let s0 = a.segments()[0];
+	!(a.is_loopback()
+		|| a.is_unspecified()
+		|| a.is_multicast()
+		|| (s0 & 0xfe00) == 0xfc00
+		|| (s0 & 0xffc0) == 0xfe80
+		|| (s0 == 0x2001 && a.segments()[1] == 0xdb8))
+}
+
+/// Whether `addr` may be published or taken into the routing table: it starts with a global
+/// IP or a DNS name (a `/p2p-circuit` address starts with its relay's), or private addresses
+/// are allowed.
+pub fn usable(addr: &Multiaddr, allow_private: bool) -> bool {
+	match addr.iter().next() {
+		Some(Protocol::Ip4(a)) => allow_private || global_v4(a),
+		Some(Protocol::Ip6(a)) => allow_private || global_ip(a.into()),
+		Some(Protocol::Dns(_) | Protocol::Dns4(_) | Protocol::Dns6(_) | Protocol::Dnsaddr(_)) => {
+			true
+		},
+		Some(Protocol::Memory(_)) => allow_private,
+		_ => false,
+	}
+}
+
+fn relayed(addr: &Multiaddr) -> bool {
+	addr.iter().any(|p| matches!(p, Protocol::P2pCircuit))
 }
 
 #[derive(NetworkBehaviour)]
@@ -42,6 +257,11 @@ struct Behaviour {
 	kad: kad::Behaviour<kad::store::MemoryStore>,
 	identify: identify::Behaviour,
 	ping: ping::Behaviour,
+	autonat: autonat::Behaviour,
+	relay_client: Toggle<relay::client::Behaviour>,
+	relay: Toggle<relay::Behaviour>,
+	dcutr: dcutr::Behaviour,
+	upnp: Toggle<upnp::tokio::Behaviour>,
 }
 
 /// What the swarm task reports without being asked.
@@ -59,6 +279,39 @@ pub struct Info {
 	pub connected_peers: usize,
 	pub routing_table: usize,
 	pub stored_records: usize,
+	pub reachability: Reachability,
+	/// Whether Kademlia answers other peers' queries (it does only with a direct external
+	/// address).
+	pub kad_server: bool,
+	/// Direct addresses that reach this daemon: `--announce`, confirmed by AutoNAT, mapped by
+	/// UPnP (and, with `allow_private`, non-global listen addresses).
+	pub external: Vec<Multiaddr>,
+	/// `/p2p-circuit` addresses of the relays this daemon holds reservations on.
+	pub relayed: Vec<Multiaddr>,
+}
+
+impl Info {
+	/// What to publish in endpoint records: the direct addresses when there are any, else the
+	/// relayed ones.
+	pub fn publishable(&self) -> &[Multiaddr] {
+		if self.external.is_empty() {
+			&self.relayed
+		} else {
+			&self.external
+		}
+	}
+}
+
+/// How a connection to a peer ended up, for [`Dht::connect`].
+#[derive(Clone, Debug)]
+pub struct Connected {
+	/// The address of the direct connection, if there is one (dialled, or hole-punched).
+	pub direct: Option<Multiaddr>,
+	/// The relayed address a connection went through, if one did.
+	pub relayed: Option<Multiaddr>,
+	/// Whether the direct connection came from a hole punch (DCUtR) after a relayed one.
+	pub hole_punched: bool,
+	pub elapsed: Duration,
 }
 
 /// Decides whether a validated record replaces the stored one (`None` when nothing is stored).
@@ -73,6 +326,13 @@ enum Command {
 	Keys { reply: oneshot::Sender<Vec<Vec<u8>>> },
 	Info { reply: oneshot::Sender<Info> },
 	Dial { addr: Multiaddr },
+	Connect {
+		peer: PeerId,
+		addrs: Vec<Multiaddr>,
+		fresh: bool,
+		wait: Duration,
+		reply: oneshot::Sender<Result<Connected, String>>,
+	},
 }
 
 /// A handle to the swarm task. Cheap to clone; the task stops when every handle is dropped.
@@ -88,9 +348,11 @@ impl Dht {
 	pub fn spawn(
 		key: identity::Keypair,
 		config: DhtConfig,
+		metrics: NetMetrics,
 	) -> anyhow::Result<(Self, mpsc::Receiver<Inbound>)> {
 		let peer_id = key.public().to_peer_id();
-		let behaviour = |key: &identity::Keypair| {
+		let behaviour = |key: &identity::Keypair,
+		                 relay_client: Option<relay::client::Behaviour>| {
 			let id = key.public().to_peer_id();
 			let mut kad_config = kad::Config::new(KAD_PROTOCOL);
 			kad_config
@@ -99,7 +361,10 @@ impl Dht {
 				// Records are republished by their publishers, who know when they change.
 				.set_publication_interval(None)
 				.set_replication_factor(NonZeroUsize::new(20).expect("20 > 0"))
-				.set_max_packet_size(16 * 1024);
+				.set_max_packet_size(16 * 1024)
+				// Peers enter the routing table through `Task::route`, which drops
+				// non-global addresses.
+				.set_kbucket_inserts(kad::BucketInserts::Manual);
 			let store = kad::store::MemoryStore::with_config(
 				id,
 				kad::store::MemoryStoreConfig {
@@ -109,8 +374,19 @@ impl Dht {
 				},
 			);
 			let mut kad = kad::Behaviour::with_config(id, store, kad_config);
-			// Serve the DHT even before an external address is confirmed (loopback, tests).
-			kad.set_mode(Some(kad::Mode::Server));
+			// A client until the daemon has a direct external address (`Task::set_kad_mode`);
+			// libp2p's own rule would also count relayed addresses.
+			kad.set_mode(Some(kad::Mode::Client));
+			let autonat = autonat::Behaviour::new(
+				id,
+				autonat::Config {
+					boot_delay: config.autonat_boot_delay,
+					retry_interval: config.autonat_retry,
+					throttle_server_period: config.autonat_retry,
+					only_global_ips: !config.allow_private,
+					..Default::default()
+				},
+			);
 			Behaviour {
 				kad,
 				identify: identify::Behaviour::new(identify::Config::new(
@@ -118,6 +394,13 @@ impl Dht {
 					key.public(),
 				)),
 				ping: ping::Behaviour::new(ping::Config::new()),
+				autonat,
+				relay_client: relay_client.into(),
+				relay: config.relay.as_ref().map(|l| relay::Behaviour::new(id, l.config())).into(),
+				dcutr: dcutr::Behaviour::new(id),
+				upnp: (config.upnp && !config.memory)
+					.then(upnp::tokio::Behaviour::default)
+					.into(),
 			}
 		};
 		let idle =
@@ -133,44 +416,87 @@ impl Dht {
 						.multiplex(yamux::Config::default())
 						.boxed()
 				})?
-				.with_behaviour(|key| behaviour(key))?
+				.with_behaviour(|key| behaviour(key, None))?
 				.with_swarm_config(idle)
 				.build()
 		} else {
+			let allow_private = config.allow_private;
 			builder
-				.with_tcp(
-					tcp::Config::default().nodelay(true),
-					noise::Config::new,
-					yamux::Config::default,
-				)?
-				.with_quic()
+				.with_other_transport(|key| {
+					let tcp = tcp::tokio::Transport::new(tcp::Config::default().nodelay(true))
+						.upgrade(upgrade::Version::V1Lazy)
+						.authenticate(noise::Config::new(key)?)
+						.multiplex(yamux::Config::default());
+					let quic = quic::tokio::Transport::new(quic::Config::new(key));
+					let both = quic.or_transport(tcp).map(|either, _| match either {
+						Either::Left((peer, muxer)) => (peer, StreamMuxerBox::new(muxer)),
+						Either::Right((peer, muxer)) => (peer, StreamMuxerBox::new(muxer)),
+					});
+					// Whatever the address came from (a peer's identify, a FIND_NODE answer, a
+					// hole punch, a DNS name), no dial goes to a non-global IP outside a lab.
+					Ok::<_, Box<dyn std::error::Error + Send + Sync>>(if allow_private {
+						both.boxed()
+					} else {
+						global_only::Transport::new(both).boxed()
+					})
+				})?
 				.with_dns()?
-				.with_behaviour(|key| behaviour(key))?
+				.with_relay_client(noise::Config::new, yamux::Config::default)?
+				.with_behaviour(|key, relay_client| behaviour(key, Some(relay_client)))?
 				.with_swarm_config(idle)
 				.build()
 		};
 		for addr in &config.listen {
 			swarm.listen_on(addr.clone())?;
 		}
-		for addr in &config.bootnodes {
+		for addr in &config.announce {
+			swarm.add_external_address(addr.clone());
+		}
+		for addr in config.bootnodes.iter().chain(&config.relay_via) {
 			let Some(Protocol::P2p(peer)) = addr.iter().last() else {
-				anyhow::bail!("bootnode {addr} does not end in /p2p/<PeerId>");
+				anyhow::bail!("{addr} does not end in /p2p/<PeerId>");
 			};
-			swarm.behaviour_mut().kad.add_address(&peer, addr.clone());
+			if config.bootnodes.contains(addr) {
+				swarm.behaviour_mut().kad.add_address(&peer, addr.clone());
+			}
 			if let Err(e) = swarm.dial(addr.clone()) {
-				tracing::warn!(target: "ddns::dht", "cannot dial bootnode {addr}: {e}");
+				tracing::warn!(target: "ddns::dht", "cannot dial {addr}: {e}");
 			}
 		}
 		let (commands, rx) = mpsc::channel(1024);
 		let (inbound, inbound_rx) = mpsc::channel(1024);
-		let task = Task {
+		let protected =
+			config.bootnodes.iter().chain(&config.relay_via).filter_map(peer_of).collect();
+		let relays = config
+			.relay_via
+			.iter()
+			.filter_map(|a| match a.iter().last() {
+				Some(Protocol::P2p(peer)) => Some((peer, Relay::new(a.clone(), true))),
+				_ => None,
+			})
+			.collect();
+		let mut task = Task {
 			swarm,
 			inbound,
 			gets: HashMap::new(),
 			puts: HashMap::new(),
 			peers: 0,
 			listen: Vec::new(),
+			allow_private: config.allow_private,
+			announce: config.announce,
+			metrics,
+			reachability: Reachability::Unknown,
+			kad_server: false,
+			relays,
+			protected,
+			connections: HashMap::new(),
+			connects: Vec::new(),
+			observed: HashMap::new(),
+			upnp_mapped: HashSet::new(),
+			started: Instant::now(),
+			last_bootstrap: Instant::now(),
 		};
+		task.set_kad_mode();
 		let task = tokio::spawn(task.run(rx)).abort_handle();
 		Ok((Self { commands, peer_id, task }, inbound_rx))
 	}
@@ -228,10 +554,66 @@ impl Dht {
 	pub async fn dial(&self, addr: Multiaddr) {
 		let _ = self.commands.send(Command::Dial { addr }).await;
 	}
+
+	/// Connects to `peer` at `addrs` (direct or `/p2p-circuit`), then waits up to `wait` for a
+	/// direct connection (a hole punch) if the first one is relayed. With `fresh`, existing
+	/// connections to the peer are closed first.
+	pub async fn connect(
+		&self,
+		peer: PeerId,
+		addrs: Vec<Multiaddr>,
+		fresh: bool,
+		wait: Duration,
+	) -> Result<Connected, String> {
+		self.ask(|reply| Command::Connect { peer, addrs, fresh, wait, reply })
+			.await
+			.unwrap_or_else(|| Err("the DHT task has stopped".into()))
+	}
 }
 
 /// A lookup in progress: the values found so far, and who waits for them.
 type PendingGet = (Vec<Vec<u8>>, oneshot::Sender<Vec<Vec<u8>>>);
+
+/// A relay this daemon may hold a reservation on.
+struct Relay {
+	/// Its address, ending in `/p2p/<PeerId>`.
+	addr: Multiaddr,
+	/// Given with `--relay-via` (kept), or met in the DHT (forgotten when it fails).
+	configured: bool,
+	/// The relay listener while a reservation is asked for or held.
+	listener: Option<libp2p::core::transport::ListenerId>,
+	held: bool,
+	/// When the reservation was granted (a relay that gives no address is left after a while).
+	held_since: Option<Instant>,
+	failures: u32,
+	retry_at: Instant,
+}
+
+impl Relay {
+	fn new(addr: Multiaddr, configured: bool) -> Self {
+		Self {
+			addr,
+			configured,
+			listener: None,
+			held: false,
+			held_since: None,
+			failures: 0,
+			retry_at: Instant::now(),
+		}
+	}
+}
+
+/// A [`Dht::connect`] waiting for its connections.
+struct PendingConnect {
+	peer: PeerId,
+	/// The dial this connect made (a failed dial of another part of the daemon does not count).
+	dial: ConnectionId,
+	started: Instant,
+	deadline: Instant,
+	relayed: Option<Multiaddr>,
+	error: Option<String>,
+	reply: oneshot::Sender<Result<Connected, String>>,
+}
 
 struct Task {
 	swarm: Swarm<Behaviour>,
@@ -241,6 +623,63 @@ struct Task {
 	peers: usize,
 	/// Addresses we listen on, as the transports report them (interfaces expanded).
 	listen: Vec<Multiaddr>,
+	allow_private: bool,
+	announce: Vec<Multiaddr>,
+	metrics: NetMetrics,
+	reachability: Reachability,
+	/// The mode Kademlia was last set to.
+	kad_server: bool,
+	relays: HashMap<PeerId, Relay>,
+	/// Bootnodes and `--relay-via` relays: `/connect?fresh=1` does not cut them off.
+	protected: HashSet<PeerId>,
+	/// Open connections per peer: the remote address, and whether it is relayed.
+	connections: HashMap<PeerId, Vec<(ConnectionId, Multiaddr, bool)>>,
+	connects: Vec<PendingConnect>,
+	/// Our addresses as peers observed them (identify), with the IPs of the observers.
+	observed: HashMap<Multiaddr, Vec<IpAddr>>,
+	/// Addresses the LAN's router mapped for us (UPnP).
+	upnp_mapped: HashSet<Multiaddr>,
+	started: Instant,
+	last_bootstrap: Instant,
+}
+
+/// The PeerId an address ends with.
+fn peer_of(addr: &Multiaddr) -> Option<PeerId> {
+	match addr.iter().last() {
+		Some(Protocol::P2p(peer)) => Some(peer),
+		_ => None,
+	}
+}
+
+/// `addr` without a trailing `/p2p/<peer>`.
+fn without_peer(addr: &Multiaddr) -> Multiaddr {
+	let mut addr = addr.clone();
+	if matches!(addr.iter().last(), Some(Protocol::P2p(_))) {
+		addr.pop();
+	}
+	addr
+}
+
+/// The IP an address starts with.
+fn ip_of(addr: &Multiaddr) -> Option<IpAddr> {
+	match addr.iter().next() {
+		Some(Protocol::Ip4(a)) => Some(a.into()),
+		Some(Protocol::Ip6(a)) => Some(a.into()),
+		_ => None,
+	}
+}
+
+/// The relay a `/p2p-circuit` address goes through (the PeerId just before `/p2p-circuit`).
+fn relay_of(addr: &Multiaddr) -> Option<PeerId> {
+	let mut last = None;
+	for p in addr.iter() {
+		match p {
+			Protocol::P2p(peer) => last = Some(peer),
+			Protocol::P2pCircuit => return last,
+			_ => {},
+		}
+	}
+	None
 }
 
 impl Task {
@@ -248,6 +687,8 @@ impl Task {
 		// Kademlia bootstraps itself on its own schedule (every 5 minutes, and whenever the
 		// routing table is short of peers); a timer of ours would make daemons started together
 		// bootstrap in lockstep.
+		let mut tick = tokio::time::interval(TICK);
+		tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
 		loop {
 			tokio::select! {
 				command = commands.recv() => match command {
@@ -255,12 +696,218 @@ impl Task {
 					None => return,
 				},
 				event = self.swarm.select_next_some() => self.event(event),
+				_ = tick.tick() => self.tick(),
 			}
 		}
 	}
 
 	fn kad(&mut self) -> &mut kad::Behaviour<kad::store::MemoryStore> {
 		&mut self.swarm.behaviour_mut().kad
+	}
+
+	/// Direct external addresses we trust (relayed ones are the relay's, not ours), without
+	/// a trailing `/p2p/<us>`.
+	fn external(&self) -> Vec<Multiaddr> {
+		let mut out: Vec<Multiaddr> = Vec::new();
+		for addr in self.swarm.external_addresses() {
+			let addr = without_peer(addr);
+			if !relayed(&addr)
+				&& usable(&addr, self.allow_private)
+				&& self.trusted(&addr)
+				&& !out.contains(&addr)
+			{
+				out.push(addr);
+			}
+		}
+		// The operator's first.
+		out.sort_by_key(|a| !self.announce.contains(a));
+		out.truncate(MAX_EXTERNAL);
+		out
+	}
+
+	/// Whether a direct address confirmed as external is ours to use: announced, listened on,
+	/// mapped by UPnP, a lab address in a lab, or observed by peers at two different IPs.
+	fn trusted(&self, addr: &Multiaddr) -> bool {
+		self.announce.iter().any(|a| without_peer(a) == *addr)
+			|| self.listen.contains(addr)
+			|| self.upnp_mapped.contains(addr)
+			|| (self.allow_private && !global(addr))
+			|| self.observed.get(addr).is_some_and(|ips| ips.len() >= MIN_OBSERVERS)
+	}
+
+	/// The `/p2p-circuit` addresses of the relays we hold reservations on (a few per relay),
+	/// without a trailing `/p2p/<us>`.
+	fn relayed_addrs(&self) -> Vec<Multiaddr> {
+		let mut out: Vec<Multiaddr> = Vec::new();
+		for (peer, relay) in &self.relays {
+			if !relay.held {
+				continue;
+			}
+			let mine = self
+				.listen
+				.iter()
+				.filter(|a| relay_of(a) == Some(*peer) && usable(a, self.allow_private))
+				.map(without_peer)
+				.take(MAX_ADDRS_PER_RELAY);
+			for addr in mine {
+				if !out.contains(&addr) {
+					out.push(addr);
+				}
+			}
+		}
+		out
+	}
+
+	/// Drops external addresses we do not trust from the swarm, so that identify and the relay
+	/// (which hands its external addresses to its clients) do not spread them.
+	fn prune_external(&mut self) {
+		let untrusted: Vec<Multiaddr> = self
+			.swarm
+			.external_addresses()
+			.filter(|a| {
+				if relayed(a) {
+					relay_of(a).is_none_or(|r| !self.relays.get(&r).is_some_and(|r| r.held))
+				} else {
+					!self.trusted(&without_peer(a))
+				}
+			})
+			.cloned()
+			.collect();
+		for addr in untrusted {
+			self.swarm.remove_external_address(&addr);
+		}
+	}
+
+	/// Kademlia serves only with a direct external address: a peer that others cannot dial
+	/// would only slow their queries down.
+	fn set_kad_mode(&mut self) {
+		let server = !self.external().is_empty();
+		if server != self.kad_server {
+			let mode = if server { kad::Mode::Server } else { kad::Mode::Client };
+			tracing::info!(target: "ddns::dht", "Kademlia {mode} mode");
+			self.kad().set_mode(Some(mode));
+			self.kad_server = server;
+		}
+		self.metrics.kad_server.set(server as i64);
+	}
+
+	fn tick(&mut self) {
+		self.prune_external();
+		self.set_kad_mode();
+		self.maintain_reservations();
+		let now = Instant::now();
+		if self.peers > 0 && now.duration_since(self.last_bootstrap) >= BOOTSTRAP_EVERY {
+			let routing_table: usize = self.kad().kbuckets().map(|b| b.num_entries()).sum();
+			if routing_table < ROUTING_TABLE_LOW {
+				self.last_bootstrap = now;
+				let _ = self.kad().bootstrap();
+			}
+		}
+		// Whoever asked is gone: stop waiting for them.
+		self.connects.retain(|c| !c.reply.is_canceled());
+		let mut i = 0;
+		while i < self.connects.len() {
+			if self.connects[i].deadline <= now {
+				let c = self.connects.swap_remove(i);
+				let result = match c.relayed {
+					Some(relayed) => Ok(Connected {
+						direct: None,
+						relayed: Some(relayed),
+						hole_punched: false,
+						elapsed: c.started.elapsed(),
+					}),
+					None => Err(c.error.unwrap_or_else(|| "no connection in time".into())),
+				};
+				let _ = c.reply.send(result);
+			} else {
+				i += 1;
+			}
+		}
+	}
+
+	/// Not reachable: keep reservations on up to [`MAX_RESERVATIONS`] relays. Reachable: none.
+	fn maintain_reservations(&mut self) {
+		// A relay that knows no address of its own grants reservations nobody can use.
+		let useless: Vec<PeerId> = self
+			.relays
+			.iter()
+			.filter(|(peer, r)| {
+				r.held_since.is_some_and(|t| t.elapsed() > RESERVATION_ADDRESS_WAIT)
+					&& !self.listen.iter().any(|a| {
+						relayed(a) && a.iter().any(|p| p == Protocol::P2p(**peer))
+					})
+			})
+			.map(|(p, _)| *p)
+			.collect();
+		for peer in useless {
+			tracing::info!(target: "ddns::dht", "relay {peer} gave no address; trying others");
+			if let Some(id) = self.relays.get_mut(&peer).and_then(|r| r.listener.take()) {
+				self.swarm.remove_listener(id);
+			}
+			self.relay_failed(peer);
+		}
+		let reachable = !self.external().is_empty();
+		let unreachable = !reachable
+			&& (self.reachability == Reachability::Private
+				|| self.started.elapsed() >= UNKNOWN_REACHABILITY_WAIT);
+		if reachable {
+			for relay in self.relays.values_mut() {
+				if let Some(id) = relay.listener.take() {
+					relay.held = false;
+					relay.held_since = None;
+					self.swarm.remove_listener(id);
+				}
+			}
+		} else if unreachable {
+			let now = Instant::now();
+			let mut active = self.relays.values().filter(|r| r.listener.is_some()).count();
+			let mut wanted: Vec<PeerId> = self
+				.relays
+				.iter()
+				.filter(|(_, r)| r.listener.is_none() && r.retry_at <= now)
+				.map(|(p, _)| *p)
+				.collect();
+			// Relays given by the operator first.
+			wanted.sort_by_key(|p| !self.relays[p].configured);
+			for peer in wanted {
+				if active >= MAX_RESERVATIONS {
+					break;
+				}
+				let addr = self.relays[&peer].addr.clone().with(Protocol::P2pCircuit);
+				match self.swarm.listen_on(addr.clone()) {
+					Ok(id) => {
+						tracing::debug!(target: "ddns::dht", "asking {addr} for a reservation");
+						if let Some(r) = self.relays.get_mut(&peer) {
+							r.listener = Some(id);
+						}
+						active += 1;
+					},
+					Err(e) => {
+						tracing::debug!(target: "ddns::dht", "cannot listen on {addr}: {e}");
+						self.relay_failed(peer);
+					},
+				}
+			}
+		}
+		let held = self.relays.values().filter(|r| r.held).count();
+		self.metrics.reservations.set(held as i64);
+	}
+
+	/// A reservation was refused or lost: back off, and forget a relay met in the DHT after a
+	/// few failures.
+	fn relay_failed(&mut self, peer: PeerId) {
+		let Some(relay) = self.relays.get_mut(&peer) else { return };
+		relay.listener = None;
+		relay.held = false;
+		relay.held_since = None;
+		relay.failures += 1;
+		let backoff = RESERVATION_BACKOFF
+			.saturating_mul(1 << (relay.failures - 1).min(5))
+			.min(RESERVATION_BACKOFF_MAX);
+		relay.retry_at = Instant::now() + backoff;
+		if !relay.configured && relay.failures >= 3 {
+			self.relays.remove(&peer);
+		}
 	}
 
 	fn command(&mut self, command: Command) {
@@ -306,12 +953,17 @@ impl Task {
 			Command::Info { reply } => {
 				let routing_table = self.kad().kbuckets().map(|b| b.num_entries()).sum();
 				let stored_records = self.kad().store_mut().records().count();
+				let kad_server = self.kad_server;
 				let _ = reply.send(Info {
 					peer_id: Some(*self.swarm.local_peer_id()),
 					listen: self.listen.clone(),
 					connected_peers: self.peers,
 					routing_table,
 					stored_records,
+					reachability: self.reachability,
+					kad_server,
+					external: self.external(),
+					relayed: self.relayed_addrs(),
 				});
 			},
 			Command::Dial { addr } => {
@@ -322,45 +974,362 @@ impl Task {
 					tracing::debug!(target: "ddns::dht", "cannot dial {addr}: {e}");
 				}
 			},
+			Command::Connect { peer, addrs, fresh, wait, reply } => {
+				if peer == *self.swarm.local_peer_id() {
+					let _ = reply.send(Err("that is this daemon".into()));
+					return;
+				}
+				if self.connects.len() >= MAX_PENDING_CONNECTS {
+					let _ = reply.send(Err("too many connects in progress".into()));
+					return;
+				}
+				if fresh && (self.protected.contains(&peer) || self.relays.contains_key(&peer)) {
+					let _ = reply.send(Err("a bootnode or relay of this daemon is not cut off".into()));
+					return;
+				}
+				if fresh {
+					let _ = self.swarm.disconnect_peer_id(peer);
+					self.connections.remove(&peer);
+				} else if let Some(direct) = self.direct_connection(&peer) {
+					let _ = reply.send(Ok(Connected {
+						direct: Some(direct),
+						relayed: None,
+						hole_punched: false,
+						elapsed: Duration::ZERO,
+					}));
+					return;
+				}
+				let addrs: Vec<Multiaddr> =
+					addrs.into_iter().filter(|a| usable(a, self.allow_private)).collect();
+				if addrs.is_empty() {
+					let _ = reply.send(Err("no address this daemon may dial".into()));
+					return;
+				}
+				let opts = DialOpts::peer_id(peer)
+					.addresses(addrs)
+					.condition(libp2p::swarm::dial_opts::PeerCondition::Always)
+					.build();
+				let dial = opts.connection_id();
+				if let Err(e) = self.swarm.dial(opts) {
+					let _ = reply.send(Err(e.to_string()));
+					return;
+				}
+				let now = Instant::now();
+				self.connects.push(PendingConnect {
+					peer,
+					dial,
+					started: now,
+					deadline: now + wait,
+					relayed: None,
+					error: None,
+					reply,
+				});
+			},
+		}
+	}
+
+	fn direct_connection(&self, peer: &PeerId) -> Option<Multiaddr> {
+		self.connections
+			.get(peer)?
+			.iter()
+			.find_map(|(_, addr, is_relayed)| (!is_relayed).then(|| addr.clone()))
+	}
+
+	/// A connection to `peer` is up: answer the connects waiting for it.
+	fn connected(&mut self, peer: PeerId, addr: Multiaddr, is_relayed: bool) {
+		let mut i = 0;
+		while i < self.connects.len() {
+			if self.connects[i].peer != peer {
+				i += 1;
+				continue;
+			}
+			if is_relayed {
+				self.connects[i].relayed.get_or_insert(addr.clone());
+				i += 1;
+				continue;
+			}
+			let c = self.connects.swap_remove(i);
+			let _ = c.reply.send(Ok(Connected {
+				direct: Some(addr.clone()),
+				hole_punched: c.relayed.is_some(),
+				relayed: c.relayed,
+				elapsed: c.started.elapsed(),
+			}));
 		}
 	}
 
 	fn event(&mut self, event: SwarmEvent<BehaviourEvent>) {
 		match event {
 			SwarmEvent::NewListenAddr { address, .. } => {
+				// A relay repeats its addresses at every renewal.
+				if self.listen.contains(&address) {
+					return;
+				}
 				tracing::info!(target: "ddns::dht", "listening on {address}");
+				// In a lab every address counts as reachable; AutoNAT would say so after a
+				// while, and tests should not wait for it.
+				if self.allow_private && !relayed(&address) && !global(&address) {
+					self.swarm.add_external_address(address.clone());
+				}
 				self.listen.push(address);
 			},
-			SwarmEvent::ExpiredListenAddr { address, .. } => self.listen.retain(|a| *a != address),
-			SwarmEvent::ConnectionEstablished { num_established, .. }
-				if num_established.get() == 1 =>
-			{
-				self.peers += 1;
-				if self.peers == 1 {
-					let _ = self.kad().bootstrap();
+			SwarmEvent::ExpiredListenAddr { address, .. } => {
+				if self.allow_private && !self.announce.contains(&address) {
+					self.swarm.remove_external_address(&address);
+				}
+				self.listen.retain(|a| *a != address);
+			},
+			SwarmEvent::ListenerClosed { listener_id, reason, addresses } => {
+				self.listen.retain(|a| !addresses.contains(a));
+				let lost = self
+					.relays
+					.iter()
+					.find(|(_, r)| r.listener == Some(listener_id))
+					.map(|(p, _)| *p);
+				if let Some(peer) = lost {
+					tracing::info!(target: "ddns::dht", "reservation on relay {peer} ended: {reason:?}");
+					self.metrics.reservation_failures.inc();
+					self.relay_failed(peer);
 				}
 			},
-			SwarmEvent::ConnectionClosed { num_established: 0, .. } => {
-				self.peers = self.peers.saturating_sub(1);
+			SwarmEvent::ExternalAddrConfirmed { address } => {
+				tracing::info!(target: "ddns::dht", "external address {address}");
+				self.set_kad_mode();
 			},
-			// A peer's own word on where it listens: a few addresses at most, so a peer
-			// cannot grow our routing table's entries without bound.
+			SwarmEvent::ExternalAddrExpired { address } => {
+				tracing::info!(target: "ddns::dht", "external address {address} expired");
+				self.set_kad_mode();
+			},
+			SwarmEvent::ConnectionEstablished {
+				peer_id, connection_id, endpoint, num_established, ..
+			} => {
+				let addr = match &endpoint {
+					ConnectedPoint::Dialer { address, .. } => address.clone(),
+					ConnectedPoint::Listener { send_back_addr, .. } => send_back_addr.clone(),
+				};
+				let is_relayed = endpoint.is_relayed();
+				self.connections.entry(peer_id).or_default().push((
+					connection_id,
+					addr.clone(),
+					is_relayed,
+				));
+				self.connected(peer_id, addr, is_relayed);
+				if num_established.get() == 1 {
+					self.peers += 1;
+					if self.peers == 1 {
+						let _ = self.kad().bootstrap();
+					}
+				}
+			},
+			SwarmEvent::ConnectionClosed { peer_id, connection_id, num_established, .. } => {
+				if let Some(list) = self.connections.get_mut(&peer_id) {
+					list.retain(|(id, _, _)| *id != connection_id);
+					if list.is_empty() {
+						self.connections.remove(&peer_id);
+					}
+				}
+				if num_established == 0 {
+					self.peers = self.peers.saturating_sub(1);
+				}
+			},
+			SwarmEvent::OutgoingConnectionError { connection_id, error, .. } => {
+				// The dial of a connect failed: nothing got through (a later hole punch is a
+				// dial of its own).
+				if let Some(i) = self.connects.iter().position(|c| c.dial == connection_id) {
+					if self.connects[i].relayed.is_none() {
+						let c = self.connects.swap_remove(i);
+						let _ = c.reply.send(Err(error.to_string()));
+					}
+				}
+			},
+			// A peer's own word on where it listens: a few usable addresses per message (a peer
+			// that pushes identify again and again still adds up: see #14), never private ones.
 			SwarmEvent::Behaviour(BehaviourEvent::Identify(identify::Event::Received {
 				peer_id,
+				connection_id,
 				info,
-				..
-			})) if info.protocols.contains(&KAD_PROTOCOL) => {
-				for addr in info.listen_addrs.into_iter().take(MAX_ADDRS_PER_PEER) {
-					self.kad().add_address(&peer_id, addr);
+			})) => {
+				// Where the peer is, as our side of the connection sees it.
+				let seen_at = self
+					.connections
+					.get(&peer_id)
+					.and_then(|l| l.iter().find(|(id, _, _)| *id == connection_id))
+					.filter(|(_, _, is_relayed)| !is_relayed)
+					.and_then(|(_, addr, _)| ip_of(addr));
+				if let Some(ip) = seen_at {
+					self.observe(without_peer(&info.observed_addr), ip);
+				}
+				let addrs: Vec<Multiaddr> = info
+					.listen_addrs
+					.into_iter()
+					.filter(|a| !relayed(a) && usable(a, self.allow_private))
+					.take(MAX_ADDRS_PER_PEER)
+					.collect();
+				if info.protocols.contains(&KAD_PROTOCOL) {
+					for addr in &addrs {
+						self.kad().add_address(&peer_id, addr.clone());
+					}
+				}
+				if info.protocols.contains(&relay::HOP_PROTOCOL_NAME) {
+					if let Some(ip) = seen_at {
+						self.relay_met(peer_id, ip, addrs);
+					}
 				}
 			},
 			SwarmEvent::Behaviour(BehaviourEvent::Kad(event)) => self.kad_event(event),
+			SwarmEvent::Behaviour(BehaviourEvent::Autonat(autonat::Event::StatusChanged {
+				old,
+				new,
+			})) => {
+				tracing::info!(target: "ddns::dht", "reachability: {old:?} -> {new:?}");
+				self.reachability = match new {
+					autonat::NatStatus::Public(_) => Reachability::Public,
+					autonat::NatStatus::Private => Reachability::Private,
+					autonat::NatStatus::Unknown => Reachability::Unknown,
+				};
+				self.metrics.reachability.set(match self.reachability {
+					Reachability::Unknown => 0,
+					Reachability::Public => 1,
+					Reachability::Private => 2,
+				});
+				// Addresses confirmed before no longer reach us (a move behind a NAT); the
+				// operator's own and UPnP's stay until they expire.
+				if self.reachability == Reachability::Private {
+					let stale: Vec<Multiaddr> = self
+						.swarm
+						.external_addresses()
+						.filter(|a| {
+							let bare = without_peer(a);
+							!relayed(a)
+								&& global(a) && !self.announce.iter().any(|x| without_peer(x) == bare)
+								&& !self.upnp_mapped.contains(&bare)
+						})
+						.cloned()
+						.collect();
+					for addr in stale {
+						self.swarm.remove_external_address(&addr);
+					}
+				}
+				self.set_kad_mode();
+				self.maintain_reservations();
+			},
+			SwarmEvent::Behaviour(BehaviourEvent::RelayClient(
+				relay::client::Event::ReservationReqAccepted { relay_peer_id, renewal, .. },
+			)) => {
+				if let Some(relay) = self.relays.get_mut(&relay_peer_id) {
+					relay.held = true;
+					if renewal {
+						// Only a reservation that lasted clears the relay's record.
+						relay.failures = 0;
+					} else {
+						relay.held_since = Some(Instant::now());
+					}
+				}
+				if !renewal {
+					tracing::info!(target: "ddns::dht", "reservation on relay {relay_peer_id}");
+				}
+				let held = self.relays.values().filter(|r| r.held).count();
+				self.metrics.reservations.set(held as i64);
+			},
+			SwarmEvent::Behaviour(BehaviourEvent::Relay(event)) => self.relay_event(event),
+			SwarmEvent::Behaviour(BehaviourEvent::Dcutr(dcutr::Event {
+				remote_peer_id,
+				result,
+			})) => {
+				let outcome = if result.is_ok() { "success" } else { "failure" };
+				tracing::info!(target: "ddns::dht", "hole punch to {remote_peer_id}: {result:?}");
+				self.metrics.hole_punches.get_or_create(&vec![("result", outcome)]).inc();
+			},
+			SwarmEvent::Behaviour(BehaviourEvent::Upnp(event)) => {
+				let what = match &event {
+					upnp::Event::NewExternalAddr(_) => "mapped",
+					upnp::Event::ExpiredExternalAddr(_) => "expired",
+					upnp::Event::GatewayNotFound => "no_gateway",
+					upnp::Event::NonRoutableGateway => "non_routable_gateway",
+				};
+				tracing::info!(target: "ddns::dht", "UPnP: {event:?}");
+				match event {
+					upnp::Event::NewExternalAddr(addr) => {
+						self.upnp_mapped.insert(without_peer(&addr));
+						self.set_kad_mode();
+					},
+					upnp::Event::ExpiredExternalAddr(addr) => {
+						self.upnp_mapped.remove(&without_peer(&addr));
+						self.set_kad_mode();
+					},
+					_ => {},
+				}
+				self.metrics.upnp.get_or_create(&vec![("event", what)]).inc();
+			},
 			_ => {},
 		}
 	}
 
+	/// Remembers that a peer at `ip` observed us at `addr`.
+	fn observe(&mut self, addr: Multiaddr, ip: IpAddr) {
+		if relayed(&addr) || !usable(&addr, self.allow_private) {
+			return;
+		}
+		if !self.observed.contains_key(&addr) && self.observed.len() >= MAX_OBSERVED {
+			// Keep the best-attested ones; forget one seen by a single peer.
+			let Some(weak) =
+				self.observed.iter().find(|(_, ips)| ips.len() < MIN_OBSERVERS).map(|(a, _)| a.clone())
+			else {
+				return;
+			};
+			self.observed.remove(&weak);
+		}
+		let ips = self.observed.entry(addr).or_default();
+		if !ips.contains(&ip) && ips.len() < MIN_OBSERVERS + 2 {
+			ips.push(ip);
+		}
+	}
+
+	/// A peer that serves Circuit Relay v2, at an address whose IP is the one its connection
+	/// comes from, becomes a relay candidate (one per IP, [`MAX_RELAY_CANDIDATES`] at most).
+	fn relay_met(&mut self, peer: PeerId, seen_at: IpAddr, addrs: Vec<Multiaddr>) {
+		if self.relays.contains_key(&peer) || self.relays.len() >= MAX_RELAY_CANDIDATES {
+			return;
+		}
+		if self.relays.values().any(|r| ip_of(&r.addr) == Some(seen_at)) {
+			return;
+		}
+		if let Some(addr) = addrs.into_iter().find(|a| ip_of(a) == Some(seen_at)) {
+			tracing::debug!(target: "ddns::dht", "relay candidate {peer} at {addr}");
+			self.relays.insert(peer, Relay::new(addr.with(Protocol::P2p(peer)), false));
+		}
+	}
+
+	fn relay_event(&mut self, event: relay::Event) {
+		let (family, what) = match event {
+			relay::Event::ReservationReqAccepted { renewed: false, .. } => ("reservations", "accepted"),
+			relay::Event::ReservationReqAccepted { renewed: true, .. } => ("reservations", "renewed"),
+			relay::Event::ReservationReqDenied { src_peer_id } => {
+				tracing::info!(target: "ddns::relay", "reservation of {src_peer_id} denied");
+				("reservations", "denied")
+			},
+			relay::Event::ReservationTimedOut { .. } => ("reservations", "timed_out"),
+			relay::Event::CircuitReqAccepted { .. } => ("circuits", "accepted"),
+			relay::Event::CircuitReqDenied { .. } => ("circuits", "denied"),
+			relay::Event::CircuitClosed { .. } => ("circuits", "closed"),
+			_ => return,
+		};
+		let family = if family == "reservations" {
+			&self.metrics.relay_reservations
+		} else {
+			&self.metrics.relay_circuits
+		};
+		family.get_or_create(&vec![("event", what)]).inc();
+	}
+
 	fn kad_event(&mut self, event: kad::Event) {
 		match event {
+			kad::Event::RoutablePeer { peer, address }
+			| kad::Event::PendingRoutablePeer { peer, address } => {
+				if !relayed(&address) && usable(&address, self.allow_private) {
+					self.kad().add_address(&peer, address);
+				}
+			},
 			kad::Event::InboundRequest {
 				request: kad::InboundRequest::PutRecord { source, record: Some(record), .. },
 			} => {
@@ -392,5 +1361,62 @@ impl Task {
 			},
 			_ => {},
 		}
+	}
+}
+
+/// Whether `addr` starts with a global IP (not a lab address).
+fn global(addr: &Multiaddr) -> bool {
+	usable(addr, false)
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+
+	#[test]
+	fn only_global_addresses_are_usable_unless_private_ones_are_allowed() {
+		let private = [
+			"/ip4/127.0.0.1/tcp/1",
+			"/ip4/10.1.2.3/tcp/1",
+			"/ip4/172.17.0.2/tcp/1",
+			"/ip4/192.168.1.2/udp/1/quic-v1",
+			"/ip4/169.254.1.1/tcp/1",
+			"/ip4/100.64.0.1/tcp/1",
+			"/ip4/192.0.2.1/tcp/1",
+			"/ip4/198.18.0.1/tcp/1",
+			"/ip4/0.0.0.0/tcp/1",
+			"/ip6/::1/tcp/1",
+			"/ip6/fd00::1/tcp/1",
+			"/ip6/fe80::1/tcp/1",
+			"/ip6/2001:db8::1/tcp/1",
+			"/ip6/::ffff:192.168.0.1/tcp/1",
+			"/memory/5",
+		];
+		for a in private {
+			let a: Multiaddr = a.parse().unwrap();
+			assert!(!usable(&a, false), "{a} is not global");
+			assert!(usable(&a, true), "{a} is allowed in a lab");
+		}
+		let public = [
+			"/ip4/11.0.0.2/tcp/4001",
+			"/ip4/1.1.1.1/udp/4001/quic-v1",
+			"/ip6/2a00:1450::1/tcp/1",
+			"/dns4/seed.example.org/tcp/1",
+			"/ip4/11.0.0.3/udp/4001/quic-v1/p2p/12D3KooWPjceQrSwdWXPyLLeABRXmuqt69Rg3sBYbU1Nft9HyQ6X/p2p-circuit",
+		];
+		for a in public {
+			let a: Multiaddr = a.parse().unwrap();
+			assert!(usable(&a, false), "{a} is global");
+		}
+	}
+
+	#[test]
+	fn records_carry_direct_addresses_else_relayed_ones() {
+		let direct: Multiaddr = "/ip4/11.0.0.2/udp/4001/quic-v1".parse().unwrap();
+		let circuit: Multiaddr = "/ip4/11.0.0.3/udp/4001/quic-v1/p2p/12D3KooWPjceQrSwdWXPyLLeABRXmuqt69Rg3sBYbU1Nft9HyQ6X/p2p-circuit".parse().unwrap();
+		let mut info = Info { relayed: vec![circuit.clone()], ..Default::default() };
+		assert_eq!(info.publishable(), &[circuit]);
+		info.external = vec![direct.clone()];
+		assert_eq!(info.publishable(), &[direct]);
 	}
 }

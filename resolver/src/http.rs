@@ -1,4 +1,4 @@
-//! The HTTP face: `GET /resolve?name=`, `GET /health`, `GET /metrics`.
+//! The HTTP face: `GET /resolve?name=`, `GET /connect?name=`, `GET /health`, `GET /metrics`.
 
 use crate::{
 	chain::{hex, ChainError, Head},
@@ -100,6 +100,7 @@ async fn handle(daemon: &Daemon, req: Request<Incoming>) -> Response<Full<Bytes>
 	match req.uri().path() {
 		"/resolve" => resolve(daemon, req.uri().query().unwrap_or("")).await,
 		"/health" => health(daemon).await,
+		"/connect" => connect(daemon, req.uri().query().unwrap_or("")).await,
 		"/metrics" => reply(
 			daemon,
 			StatusCode::OK,
@@ -237,11 +238,78 @@ async fn health(daemon: &Daemon) -> Response<Full<Bytes>> {
 		"peers": info.connected_peers,
 		"routingTable": info.routing_table,
 		"storedRecords": info.stored_records,
-		"listen": info.listen.iter().map(|a| a.to_string()).collect::<Vec<_>>(),
+		"listen": strings(&info.listen),
+		"reachability": info.reachability.as_str(),
+		"kadMode": if info.kad_server { "server" } else { "client" },
+		"external": strings(&info.external),
+		"relayed": strings(&info.relayed),
 		"serving": daemon.settings().serve,
 	});
 	let status = if following { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
 	json_reply(daemon, status, body)
+}
+
+fn strings(addrs: &[Multiaddr]) -> Vec<String> {
+	addrs.iter().map(|a| a.to_string()).collect()
+}
+
+/// Longest `wait` a `/connect` may ask for, in seconds.
+const MAX_CONNECT_WAIT: u64 = 30;
+
+/// `GET /connect?name=&fresh=1&wait=S`: connects to the name's endpoint from this daemon
+/// (directly, or through its relay and then by a hole punch) and says how.
+async fn connect(daemon: &Daemon, query: &str) -> Response<Full<Bytes>> {
+	let name = match query_param(query, "name") {
+		Ok(Some(name)) if !name.is_empty() && name.len() <= MAX_NAME_LEN => name,
+		_ => {
+			return error(
+				daemon,
+				StatusCode::BAD_REQUEST,
+				"missing_name",
+				"add ?name=<name>".into(),
+			)
+		},
+	};
+	let fresh = matches!(query_param(query, "fresh"), Ok(Some(v)) if v == "1" || v == "true");
+	let wait = match query_param(query, "wait") {
+		Ok(None) => 10,
+		Ok(Some(v)) => match v.parse::<u64>() {
+			Ok(s) if (1..=MAX_CONNECT_WAIT).contains(&s) => s,
+			_ => {
+				return error(
+					daemon,
+					StatusCode::BAD_REQUEST,
+					"bad_wait",
+					format!("wait is whole seconds, 1 to {MAX_CONNECT_WAIT}"),
+				)
+			},
+		},
+		Err(()) => {
+			return error(daemon, StatusCode::BAD_REQUEST, "bad_encoding", "bad wait".into())
+		},
+	};
+	match daemon.connect(&name, fresh, std::time::Duration::from_secs(wait)).await {
+		None => error(
+			daemon,
+			StatusCode::TOO_MANY_REQUESTS,
+			"busy",
+			"too many connects in progress".into(),
+		),
+		Some(Err(e)) => error(daemon, StatusCode::BAD_GATEWAY, "unreachable", e),
+		Some(Ok((endpoint, c))) => json_reply(
+			daemon,
+			StatusCode::OK,
+			json!({
+				"name": name,
+				"peerId": PeerId::from_bytes(&endpoint.peer_id).map(|p| p.to_base58()).unwrap_or_default(),
+				"path": if c.direct.is_some() { "direct" } else { "relayed" },
+				"direct": c.direct.map(|a| a.to_string()),
+				"relayed": c.relayed.map(|a| a.to_string()),
+				"holePunched": c.hole_punched,
+				"millis": c.elapsed.as_millis() as u64,
+			}),
+		),
+	}
 }
 
 #[cfg(test)]

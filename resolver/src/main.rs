@@ -31,6 +31,18 @@ async fn main() -> anyhow::Result<()> {
 		return Ok(());
 	}
 	tracing::info!(target: "ddns", "PeerId {peer_id}, node key 0x{}", hex(&node_key));
+	if !config.allow_private_addrs
+		&& config.announce.is_empty()
+		&& config.listen.iter().all(|a| {
+			matches!(a.iter().next(), Some(libp2p::multiaddr::Protocol::Ip4(ip)) if ip.is_loopback())
+		})
+	{
+		tracing::warn!(
+			target: "ddns",
+			"listening on loopback only, without --allow-private-addrs: this daemon cannot be \
+			 reached nor publish an address (see docs/endpoints.md)"
+		);
+	}
 
 	let chain = RpcChain::start(config.chain_rpc.clone());
 	let daemon = Daemon::start(
@@ -41,12 +53,17 @@ async fn main() -> anyhow::Result<()> {
 			bootnodes: config.bootnodes.clone(),
 			memory: false,
 			query_timeout: config.query_timeout,
+			announce: config.announce.clone(),
+			allow_private: config.allow_private_addrs,
+			relay: config.relay.clone(),
+			relay_via: config.relay_via.clone(),
+			upnp: config.upnp,
+			..Default::default()
 		},
 		Settings {
 			signer: config.signer,
 			serve: config.serve.clone(),
 			validity_blocks: config.validity_blocks,
-			announce: config.announce.clone(),
 			..Default::default()
 		},
 	)?;

@@ -32,6 +32,28 @@ pub struct Metrics {
 	/// could not be sent). Datagrams the kernel drops before the daemon reads them are not
 	/// here (see `ss -uamn`, `d` in `skmem`).
 	pub dns_dropped: Family<Labels, Counter>,
+	/// Reachability, relays and hole punching (see [`NetMetrics`]).
+	pub net: NetMetrics,
+}
+
+/// What the swarm reports about reachability (`docs/endpoints.md`).
+#[derive(Clone, Debug, Default)]
+pub struct NetMetrics {
+	/// AutoNAT's verdict: 0 unknown, 1 public, 2 private.
+	pub reachability: Gauge,
+	/// 1 while Kademlia serves other peers (server mode), 0 as a client.
+	pub kad_server: Gauge,
+	/// Reservations this daemon holds on relays, and reservations refused or lost.
+	pub reservations: Gauge,
+	pub reservation_failures: Counter,
+	/// As a relay (`--relay`): reservations by event (`accepted`, `renewed`, `denied`,
+	/// `timed_out`) and circuits by event (`accepted`, `denied`, `closed`).
+	pub relay_reservations: Family<Labels, Counter>,
+	pub relay_circuits: Family<Labels, Counter>,
+	/// Hole punches (DCUtR) by result: `success`, `failure`.
+	pub hole_punches: Family<Labels, Counter>,
+	/// UPnP port mapping by event: `mapped`, `expired`, `no_gateway`, `non_routable_gateway`.
+	pub upnp: Family<Labels, Counter>,
 }
 
 impl Metrics {
@@ -84,7 +106,45 @@ impl Metrics {
 			"DNS queries over UDP left unanswered, by reason",
 			Family::clone(&dns_dropped),
 		);
+		let net = NetMetrics::default();
+		registry.register(
+			"reachability",
+			"AutoNAT's verdict: 0 unknown, 1 public, 2 private",
+			net.reachability.clone(),
+		);
+		registry.register(
+			"kad_server",
+			"1 while Kademlia serves other peers",
+			net.kad_server.clone(),
+		);
+		registry.register(
+			"relay_reservations_held",
+			"Reservations held on relays",
+			net.reservations.clone(),
+		);
+		registry.register(
+			"relay_reservation_failures",
+			"Reservations refused or lost",
+			net.reservation_failures.clone(),
+		);
+		registry.register(
+			"relay_served_reservations",
+			"As a relay: reservations by event",
+			net.relay_reservations.clone(),
+		);
+		registry.register(
+			"relay_served_circuits",
+			"As a relay: circuits by event",
+			net.relay_circuits.clone(),
+		);
+		registry.register(
+			"hole_punches",
+			"Hole punches (DCUtR) by result",
+			net.hole_punches.clone(),
+		);
+		registry.register("upnp", "UPnP port mapping events", net.upnp.clone());
 		Self {
+			net,
 			registry,
 			lookups,
 			lookup_seconds,

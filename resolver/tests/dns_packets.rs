@@ -115,12 +115,11 @@ fn zone() -> Zone {
 					bootnodes: vec![],
 					memory: true,
 					query_timeout: Duration::from_millis(300),
-				},
-				Settings {
-					serve: vec!["example.ddns".into()],
 					announce: vec!["/ip4/203.0.113.9/tcp/4001".parse().unwrap()],
+					allow_private: true,
 					..Default::default()
 				},
+				Settings { serve: vec!["example.ddns".into()], ..Default::default() },
 			)
 		})
 		.expect("the daemon starts");

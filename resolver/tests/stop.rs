@@ -81,6 +81,8 @@ async fn stop_ends_the_faces() {
 			bootnodes: vec![],
 			memory: true,
 			query_timeout: Duration::from_secs(5),
+			allow_private: true,
+			..Default::default()
 		},
 		Settings::default(),
 	)

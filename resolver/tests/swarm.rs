@@ -55,8 +55,11 @@ async fn network_on(n: usize, wire: Wire) -> Net {
 				bootnodes: boot.iter().cloned().collect(),
 				memory: matches!(wire, Wire::Memory),
 				query_timeout: Duration::from_secs(5),
+				announce,
+				allow_private: true,
+				..Default::default()
 			},
-			Settings { serve: vec![NAME.into()], announce, ..Default::default() },
+			Settings { serve: vec![NAME.into()], ..Default::default() },
 		)
 		.unwrap();
 		let listen = eventually("the daemon listens", || {

@@ -75,8 +75,8 @@ export function tailFile(file, lines = 40) {
 }
 
 /** One JSON-RPC call over HTTP. Resolves with the whole response object ({result} or {error}). */
-export async function rpcCall(port, method, params = [], { timeoutMs = 10_000 } = {}) {
-  const res = await fetch(`http://127.0.0.1:${port}`, {
+export async function rpcCall(port, method, params = [], { timeoutMs = 10_000, host = '127.0.0.1' } = {}) {
+  const res = await fetch(`http://${host}:${port}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
@@ -140,6 +140,8 @@ export class DevNode {
    * @param {string[]} [opts.extraArgs]
    * @param {boolean} [opts.prometheus]  serve Prometheus metrics on a free port (default: off)
    * @param {number} [opts.readyTimeoutMs]
+   * @param {string} [opts.netns]  run inside this network namespace (`ip netns exec`)
+   * @param {string} [opts.host]   the namespace's address: RPC and p2p listen there
    */
   static async start(opts = {}) {
     const node = new DevNode(opts);
@@ -161,8 +163,12 @@ export class DevNode {
     this.prometheusPort = null;
   }
 
+  get host() {
+    return this.opts.host ?? '127.0.0.1';
+  }
+
   get wsUrl() {
-    return `ws://127.0.0.1:${this.rpcPort}`;
+    return `ws://${this.host}:${this.rpcPort}`;
   }
 
   /** The command line for the current ports. */
@@ -172,12 +178,14 @@ export class DevNode {
       '--base-path', this.basePath,
       '--database', 'paritydb',
       '--rpc-port', String(this.rpcPort),
-      // Loopback only: `--port` would listen on every interface.
-      '--listen-addr', `/ip4/127.0.0.1/tcp/${this.p2pPort}`,
+      // Loopback only (or the namespace's address): `--port` would listen on every interface.
+      '--listen-addr', `/ip4/${this.host}/tcp/${this.p2pPort}`,
       '--no-telemetry',
       '--no-mdns',
       '--name', 'ddns-e2e',
     ];
+    // In a namespace, the RPC must answer on the namespace's address (all the namespace has).
+    if (this.opts.netns) args.push('--rpc-external', '--rpc-cors', 'all');
     if (this.prometheusPort) args.push('--prometheus-port', String(this.prometheusPort));
     else args.push('--no-prometheus');
     return args.concat(this.opts.extraArgs ?? []);
@@ -192,7 +200,9 @@ export class DevNode {
       const fd = openSync(this.logFile, 'a');
       const args = this.args();
       try {
-        this.child = spawn(this.bin, args, { stdio: ['ignore', fd, fd] });
+        this.child = this.opts.netns
+          ? spawn('ip', ['netns', 'exec', this.opts.netns, this.bin, ...args], { stdio: ['ignore', fd, fd] })
+          : spawn(this.bin, args, { stdio: ['ignore', fd, fd] });
       } finally {
         closeSync(fd);
       }
@@ -228,7 +238,7 @@ export class DevNode {
         );
       }
       try {
-        const res = await rpcCall(this.rpcPort, 'system_health', [], { timeoutMs: 2_000 });
+        const res = await rpcCall(this.rpcPort, 'system_health', [], { timeoutMs: 2_000, host: this.host });
         if (res.result) return;
       } catch {
         // not listening yet
@@ -290,10 +300,10 @@ export class DevNode {
   }
 }
 
-/** An ApiPromise on ws://127.0.0.1:<port>; fails rather than retrying forever. */
+/** An ApiPromise on ws://127.0.0.1:<port> (or the node's own URL); fails rather than retrying forever. */
 export async function connectApi(nodeOrPort, { timeoutMs = 60_000 } = {}) {
-  const port = typeof nodeOrPort === 'number' ? nodeOrPort : nodeOrPort.rpcPort;
-  const provider = new WsProvider(`ws://127.0.0.1:${port}`, 1_000, {}, timeoutMs);
+  const url = typeof nodeOrPort === 'number' ? `ws://127.0.0.1:${nodeOrPort}` : nodeOrPort.wsUrl;
+  const provider = new WsProvider(url, 1_000, {}, timeoutMs);
   let timer;
   try {
     return await Promise.race([
@@ -416,7 +426,8 @@ export function palletAccount(palletId) {
 export async function devPairs() {
   await cryptoWaitReady();
   const keyring = new Keyring({ type: 'sr25519' });
-  return { alice: keyring.addFromUri('//Alice'), bob: keyring.addFromUri('//Bob') };
+  const [alice, bob, charlie, dave] = ['Alice', 'Bob', 'Charlie', 'Dave'].map((n) => keyring.addFromUri(`//${n}`));
+  return { alice, bob, charlie, dave };
 }
 
 /**

@@ -23,11 +23,13 @@ export async function printKey(keyFile) {
 }
 
 /** A child process with its log in a file, killed when the test process exits. */
-async function launch(bin, args, logFile) {
+async function launch(bin, args, logFile, netns) {
   const fd = openSync(logFile, 'a');
   let child;
   try {
-    child = spawn(bin, args, { stdio: ['ignore', fd, fd] });
+    child = netns
+      ? spawn('ip', ['netns', 'exec', netns, bin, ...args], { stdio: ['ignore', fd, fd] })
+      : spawn(bin, args, { stdio: ['ignore', fd, fd] });
   } finally {
     closeSync(fd);
   }
@@ -53,23 +55,38 @@ async function stopChild(proc) {
  *   await dig(r.dnsPort, 'example.ddns', 'A')
  */
 export class Resolver {
-  static async start({ chainWs, serve = [], extraArgs = [], keyFile } = {}) {
+  /**
+   * On loopback by default. With `netns` and `host` (see scripts/netns.sh), inside that network
+   * namespace: the faces on `host`, libp2p on `listen` (default: port 4001 of every interface,
+   * TCP and QUIC), and no lab settings (private addresses are not reachable there).
+   */
+  static async start({ chainWs, serve = [], extraArgs = [], keyFile, netns, host, listen, ports = {} } = {}) {
     const r = new Resolver();
     r.tmpDir = await mkdtemp(path.join(os.tmpdir(), 'ddns-resolver-'));
     r.keyFile = keyFile ?? path.join(r.tmpDir, 'node.key');
     r.logFile = path.join(r.tmpDir, 'resolver.log');
     r.key = await printKey(r.keyFile);
-    [r.httpPort, r.dnsPort, r.p2pPort] = await freePorts(3);
+    r.host = host ?? '127.0.0.1';
+    r.netns = netns;
+    [r.httpPort, r.dnsPort, r.p2pPort] = netns
+      ? [ports.http ?? 8053, ports.dns ?? 5353, ports.p2p ?? 4001]
+      : await freePorts(3);
+    const p2p = netns
+      ? (listen ?? [`/ip4/0.0.0.0/udp/${r.p2pPort}/quic-v1`, `/ip4/0.0.0.0/tcp/${r.p2pPort}`])
+      : [`/ip4/127.0.0.1/tcp/${r.p2pPort}`];
     const args = [
       '--chain-rpc', chainWs,
       '--key-file', r.keyFile,
-      '--listen', `/ip4/127.0.0.1/tcp/${r.p2pPort}`,
-      '--http', `127.0.0.1:${r.httpPort}`,
-      '--dns', `127.0.0.1:${r.dnsPort}`,
+      ...p2p.flatMap((a) => ['--listen', a]),
+      '--http', `${r.host}:${r.httpPort}`,
+      '--dns', `${r.host}:${r.dnsPort}`,
+      // Loopback is a lab: its addresses count as reachable; no router to ask for a mapping.
+      ...(netns ? [] : ['--allow-private-addrs', '--no-upnp']),
       ...serve.flatMap((n) => ['--serve', n]),
       ...extraArgs,
     ];
-    r.proc = await launch(resolverBinary(), args, r.logFile);
+    r.args = args;
+    r.proc = await launch(resolverBinary(), args, r.logFile, netns);
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
       if (r.proc.child.exitCode !== null) break;
@@ -88,7 +105,7 @@ export class Resolver {
 
   /** GET a path of the HTTP face: `{ status, body }` (body parsed when it is JSON). */
   async get(pathAndQuery, init = {}) {
-    const res = await fetch(`http://127.0.0.1:${this.httpPort}${pathAndQuery}`, {
+    const res = await fetch(`http://${this.host}:${this.httpPort}${pathAndQuery}`, {
       signal: AbortSignal.timeout(10_000),
       ...init,
     });
@@ -102,6 +119,25 @@ export class Resolver {
     return tailFile(this.logFile, lines);
   }
 
+  /** Stops the process (SIGTERM), keeping its key and directory. */
+  async stop() {
+    await stopChild(this.proc);
+    this.proc = null;
+  }
+
+  /** Starts the process again with the same arguments (same key, ports and addresses). */
+  async restart() {
+    await this.stop();
+    this.proc = await launch(resolverBinary(), this.args, this.logFile, this.netns);
+  }
+
+  /** The value of a Prometheus sample (`name` with its labels, as printed), or 0. */
+  async metric(sample) {
+    const { body } = await this.get('/metrics');
+    const line = body.split('\n').find((l) => l.startsWith(`${sample} `));
+    return line ? Number(line.slice(sample.length + 1)) : 0;
+  }
+
   async cleanup() {
     await stopChild(this.proc);
     if (process.env.DDNS_E2E_KEEP === '1') console.log(`# kept ${this.tmpDir}`);
@@ -113,8 +149,8 @@ export class Resolver {
  * `dig` against 127.0.0.1:`port`, parsed: `{ status, flags, answer, authority, raw }` where
  * answer/authority are `{ name, ttl, type, data }` with the owner name lower-cased.
  */
-export async function dig(port, name, type = 'A', opts = []) {
-  const args = ['@127.0.0.1', '-p', String(port), name, type, '+time=3', '+tries=1', ...opts];
+export async function dig(port, name, type = 'A', opts = [], host = '127.0.0.1') {
+  const args = [`@${host}`, '-p', String(port), name, type, '+time=3', '+tries=1', ...opts];
   const { stdout } = await run('dig', args, { timeout: 20_000 }).catch((e) => ({ stdout: e.stdout ?? '' }));
   const out = { status: null, flags: [], answer: [], authority: [], raw: stdout };
   let section = null;

@@ -261,6 +261,8 @@ async fn start(rotations: &[String]) -> Net {
 				bootnodes: boot.iter().cloned().collect(),
 				memory: false,
 				query_timeout: QUERY_TIMEOUT,
+				allow_private: true,
+				..Default::default()
 			},
 			Settings { serve, negative_cache, ..Default::default() },
 		)
