@@ -876,7 +876,7 @@ impl Task {
 				let addr = self.relays[&peer].addr.clone().with(Protocol::P2pCircuit);
 				match self.swarm.listen_on(addr.clone()) {
 					Ok(id) => {
-						tracing::debug!(target: "ddns::dht", "asking {addr} for a reservation");
+						tracing::info!(target: "ddns::dht", "asking {addr} for a reservation");
 						if let Some(r) = self.relays.get_mut(&peer) {
 							r.listener = Some(id);
 						}
@@ -1295,7 +1295,7 @@ impl Task {
 			return;
 		}
 		if let Some(addr) = addrs.into_iter().find(|a| ip_of(a) == Some(seen_at)) {
-			tracing::debug!(target: "ddns::dht", "relay candidate {peer} at {addr}");
+			tracing::info!(target: "ddns::dht", "relay candidate {peer} at {addr}");
 			self.relays.insert(peer, Relay::new(addr.with(Protocol::P2p(peer)), false));
 		}
 	}
