@@ -190,7 +190,7 @@ test('a daemon behind a NAT is found private, reserves on a relay met in the DHT
   const h = await until('A to hold a reservation', async () => {
     const x = await health(a);
     return x.reachability === 'private' && x.relayed.length > 0 && x;
-  });
+  }, 120_000);
   await a.reserved;
   assert.equal(h.kadMode, 'client');
   assert.deepEqual(h.external, []);

@@ -259,7 +259,8 @@ impl Options {
 			self.relay_max_circuits_per_peer.or(file.relay_max_circuits_per_peer);
 		self.relay_max_circuit_duration =
 			self.relay_max_circuit_duration.or(file.relay_max_circuit_duration);
-		self.relay_max_circuit_bytes = self.relay_max_circuit_bytes.or(file.relay_max_circuit_bytes);
+		self.relay_max_circuit_bytes =
+			self.relay_max_circuit_bytes.or(file.relay_max_circuit_bytes);
 		vec(&mut self.serve, file.serve);
 		self.http = self.http.or(file.http);
 		self.dns = self.dns.or(file.dns);
@@ -348,7 +349,12 @@ mod tests {
 		let relay = cli.resolve().unwrap().relay.expect("--relay from the file");
 		assert_eq!((relay.max_reservations, relay.max_circuits), (2, 3));
 		assert_eq!(relay.max_circuit_bytes, 1 << 17);
-		let bad = Options::parse_from(["ddns-resolver", "--relay", "--relay-max-circuit-duration", "99999999999"]);
+		let bad = Options::parse_from([
+			"ddns-resolver",
+			"--relay",
+			"--relay-max-circuit-duration",
+			"99999999999",
+		]);
 		assert!(bad.resolve().unwrap_err().to_string().contains("at most a day"));
 		let bad = Options::parse_from(["ddns-resolver", "--relay-via", "/ip4/11.0.0.3/tcp/1"]);
 		assert!(bad.resolve().unwrap_err().to_string().contains("/p2p/"));

@@ -24,15 +24,18 @@ use libp2p::{
 	autonat,
 	core::{
 		muxing::StreamMuxerBox,
-		transport::{global_only, MemoryTransport},
-		upgrade, ConnectedPoint, Transport as _,
+		transport::{global_only, MemoryTransport, PortUse},
+		upgrade, ConnectedPoint, Endpoint, Transport as _,
 	},
 	dcutr, identify, identity,
 	kad::{self, store::RecordStore},
 	multiaddr::Protocol,
-	noise, ping, relay,
-	swarm::{behaviour::toggle::Toggle, dial_opts::DialOpts, ConnectionId, NetworkBehaviour, SwarmEvent},
-	quic, tcp, upnp, yamux, Multiaddr, PeerId, StreamProtocol, Swarm,
+	noise, ping, quic, relay,
+	swarm::{
+		behaviour::toggle::Toggle, dial_opts::DialOpts, ConnectionDenied, ConnectionId, FromSwarm,
+		NetworkBehaviour, SwarmEvent, THandler, THandlerInEvent, THandlerOutEvent, ToSwarm,
+	},
+	tcp, upnp, yamux, Multiaddr, PeerId, StreamProtocol, Swarm,
 };
 use std::{
 	collections::{HashMap, HashSet},
@@ -67,16 +70,20 @@ const UNKNOWN_REACHABILITY_WAIT: Duration = Duration::from_secs(30);
 const MAX_ADDRS_PER_RELAY: usize = 4;
 /// Direct external addresses used at once.
 const MAX_EXTERNAL: usize = 8;
-/// Observed addresses remembered, and distinct reporters (by IP) remembered for each. An
-/// address AutoNAT confirms counts only if peers at two different IPs observed it (or it is
-/// one we listen on, announce, or UPnP mapped): one hostile AutoNAT server cannot make us
-/// publish an address of its choice.
-const MAX_OBSERVED: usize = 32;
+/// Observers remembered: each peer network (/24, /48) counts once, with the address it last
+/// saw us at. An address AutoNAT confirms counts only while AutoNAT says public and if it is
+/// one we listen on, or two observer networks saw us there last (or we announce it, or UPnP
+/// mapped it): one hostile AutoNAT server cannot make us publish an address of its choice.
+const MAX_OBSERVERS: usize = 64;
 const MIN_OBSERVERS: usize = 2;
+/// A reservation that lasted this long clears its relay's failures.
+const RESERVATION_PROVEN: Duration = Duration::from_secs(10 * 60);
 /// While the routing table holds fewer peers than this, Kademlia bootstraps every
 /// [`BOOTSTRAP_EVERY`] (a seed that was a client when we met it is asked again).
 const ROUTING_TABLE_LOW: usize = 20;
 const BOOTSTRAP_EVERY: Duration = Duration::from_secs(10);
+/// Kademlia servers remembered as met (each one new triggers a bootstrap).
+const MAX_KNOWN_SERVERS: usize = 256;
 /// [`Dht::connect`]s waiting in the swarm task at once.
 const MAX_PENDING_CONNECTS: usize = 8;
 
@@ -252,6 +259,81 @@ fn relayed(addr: &Multiaddr) -> bool {
 	addr.iter().any(|p| matches!(p, Protocol::P2pCircuit))
 }
 
+/// A behaviour that never hears of relayed listen addresses. For UPnP: libp2p-upnp 0.3 maps
+/// the first IP and port of any listen address, and a relay chooses the addresses of a
+/// reservation, so without this a hostile relay could have our router open a port to any host
+/// of the LAN.
+struct DirectOnly<B>(B);
+
+impl<B: NetworkBehaviour> NetworkBehaviour for DirectOnly<B> {
+	type ConnectionHandler = B::ConnectionHandler;
+	type ToSwarm = B::ToSwarm;
+
+	fn handle_pending_inbound_connection(
+		&mut self,
+		id: ConnectionId,
+		local: &Multiaddr,
+		remote: &Multiaddr,
+	) -> Result<(), ConnectionDenied> {
+		self.0.handle_pending_inbound_connection(id, local, remote)
+	}
+
+	fn handle_established_inbound_connection(
+		&mut self,
+		id: ConnectionId,
+		peer: PeerId,
+		local: &Multiaddr,
+		remote: &Multiaddr,
+	) -> Result<THandler<Self>, ConnectionDenied> {
+		self.0.handle_established_inbound_connection(id, peer, local, remote)
+	}
+
+	fn handle_pending_outbound_connection(
+		&mut self,
+		id: ConnectionId,
+		peer: Option<PeerId>,
+		addresses: &[Multiaddr],
+		role: Endpoint,
+	) -> Result<Vec<Multiaddr>, ConnectionDenied> {
+		self.0.handle_pending_outbound_connection(id, peer, addresses, role)
+	}
+
+	fn handle_established_outbound_connection(
+		&mut self,
+		id: ConnectionId,
+		peer: PeerId,
+		addr: &Multiaddr,
+		role: Endpoint,
+		port_use: PortUse,
+	) -> Result<THandler<Self>, ConnectionDenied> {
+		self.0.handle_established_outbound_connection(id, peer, addr, role, port_use)
+	}
+
+	fn on_swarm_event(&mut self, event: FromSwarm) {
+		match &event {
+			FromSwarm::NewListenAddr(e) if relayed(e.addr) => {},
+			FromSwarm::ExpiredListenAddr(e) if relayed(e.addr) => {},
+			_ => self.0.on_swarm_event(event),
+		}
+	}
+
+	fn on_connection_handler_event(
+		&mut self,
+		peer: PeerId,
+		id: ConnectionId,
+		event: THandlerOutEvent<Self>,
+	) {
+		self.0.on_connection_handler_event(peer, id, event)
+	}
+
+	fn poll(
+		&mut self,
+		cx: &mut std::task::Context<'_>,
+	) -> std::task::Poll<ToSwarm<Self::ToSwarm, THandlerInEvent<Self>>> {
+		self.0.poll(cx)
+	}
+}
+
 #[derive(NetworkBehaviour)]
 struct Behaviour {
 	kad: kad::Behaviour<kad::store::MemoryStore>,
@@ -261,7 +343,7 @@ struct Behaviour {
 	relay_client: Toggle<relay::client::Behaviour>,
 	relay: Toggle<relay::Behaviour>,
 	dcutr: dcutr::Behaviour,
-	upnp: Toggle<upnp::tokio::Behaviour>,
+	upnp: Toggle<DirectOnly<upnp::tokio::Behaviour>>,
 }
 
 /// What the swarm task reports without being asked.
@@ -318,14 +400,37 @@ pub struct Connected {
 pub type Supersedes = Box<dyn FnOnce(Option<&[u8]>) -> bool + Send>;
 
 enum Command {
-	Put { key: Vec<u8>, value: Vec<u8>, reply: oneshot::Sender<Result<(), String>> },
-	Get { key: Vec<u8>, reply: oneshot::Sender<Vec<Vec<u8>>> },
-	Local { key: Vec<u8>, reply: oneshot::Sender<Option<Vec<u8>>> },
-	StoreIf { key: Vec<u8>, value: Vec<u8>, keep: Supersedes, reply: oneshot::Sender<bool> },
-	Remove { key: Vec<u8> },
-	Keys { reply: oneshot::Sender<Vec<Vec<u8>>> },
-	Info { reply: oneshot::Sender<Info> },
-	Dial { addr: Multiaddr },
+	Put {
+		key: Vec<u8>,
+		value: Vec<u8>,
+		reply: oneshot::Sender<Result<(), String>>,
+	},
+	Get {
+		key: Vec<u8>,
+		reply: oneshot::Sender<Vec<Vec<u8>>>,
+	},
+	Local {
+		key: Vec<u8>,
+		reply: oneshot::Sender<Option<Vec<u8>>>,
+	},
+	StoreIf {
+		key: Vec<u8>,
+		value: Vec<u8>,
+		keep: Supersedes,
+		reply: oneshot::Sender<bool>,
+	},
+	Remove {
+		key: Vec<u8>,
+	},
+	Keys {
+		reply: oneshot::Sender<Vec<Vec<u8>>>,
+	},
+	Info {
+		reply: oneshot::Sender<Info>,
+	},
+	Dial {
+		addr: Multiaddr,
+	},
 	Connect {
 		peer: PeerId,
 		addrs: Vec<Multiaddr>,
@@ -399,7 +504,7 @@ impl Dht {
 				relay: config.relay.as_ref().map(|l| relay::Behaviour::new(id, l.config())).into(),
 				dcutr: dcutr::Behaviour::new(id),
 				upnp: (config.upnp && !config.memory)
-					.then(upnp::tokio::Behaviour::default)
+					.then(|| DirectOnly(upnp::tokio::Behaviour::default()))
 					.into(),
 			}
 		};
@@ -494,7 +599,8 @@ impl Dht {
 			observed: HashMap::new(),
 			upnp_mapped: HashSet::new(),
 			started: Instant::now(),
-			last_bootstrap: Instant::now(),
+			next_bootstrap: Instant::now(),
+			known_servers: HashSet::new(),
 		};
 		task.set_kad_mode();
 		let task = tokio::spawn(task.run(rx)).abort_handle();
@@ -635,12 +741,15 @@ struct Task {
 	/// Open connections per peer: the remote address, and whether it is relayed.
 	connections: HashMap<PeerId, Vec<(ConnectionId, Multiaddr, bool)>>,
 	connects: Vec<PendingConnect>,
-	/// Our addresses as peers observed them (identify), with the IPs of the observers.
-	observed: HashMap<Multiaddr, Vec<IpAddr>>,
+	/// Where peers last observed us (identify), by the observer's network, and when.
+	observed: HashMap<IpNet, (Multiaddr, Instant)>,
 	/// Addresses the LAN's router mapped for us (UPnP).
 	upnp_mapped: HashSet<Multiaddr>,
 	started: Instant,
-	last_bootstrap: Instant,
+	/// When Kademlia bootstraps next while the routing table is short of peers.
+	next_bootstrap: Instant,
+	/// Kademlia servers met through identify (for [`Task::bootstrap_soon`]; bounded).
+	known_servers: HashSet<PeerId>,
 }
 
 /// The PeerId an address ends with.
@@ -666,6 +775,23 @@ fn ip_of(addr: &Multiaddr) -> Option<IpAddr> {
 		Some(Protocol::Ip4(a)) => Some(a.into()),
 		Some(Protocol::Ip6(a)) => Some(a.into()),
 		_ => None,
+	}
+}
+
+/// A peer's network for counting independent observers and relays: an IPv4 /24 or an IPv6 /48.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct IpNet([u8; 6]);
+
+fn net_of(ip: IpAddr) -> IpNet {
+	match ip {
+		IpAddr::V4(a) => {
+			let [a, b, c, _] = a.octets();
+			IpNet([4, a, b, c, 0, 0])
+		},
+		IpAddr::V6(a) => {
+			let o = a.octets();
+			IpNet([o[0], o[1], o[2], o[3], o[4], o[5]])
+		},
 	}
 }
 
@@ -719,8 +845,8 @@ impl Task {
 				out.push(addr);
 			}
 		}
-		// The operator's first.
-		out.sort_by_key(|a| !self.announce.contains(a));
+		// The operator's first, then a stable order (records change only when the set does).
+		out.sort_by_key(|a| (!self.announce.contains(a), a.to_vec()));
 		out.truncate(MAX_EXTERNAL);
 		out
 	}
@@ -728,11 +854,13 @@ impl Task {
 	/// Whether a direct address confirmed as external is ours to use: announced, listened on,
 	/// mapped by UPnP, a lab address in a lab, or observed by peers at two different IPs.
 	fn trusted(&self, addr: &Multiaddr) -> bool {
+		let confirmed_by_autonat = self.reachability == Reachability::Public
+			&& (self.listen.contains(addr)
+				|| self.observed.values().filter(|(a, _)| a == addr).count() >= MIN_OBSERVERS);
 		self.announce.iter().any(|a| without_peer(a) == *addr)
-			|| self.listen.contains(addr)
 			|| self.upnp_mapped.contains(addr)
 			|| (self.allow_private && !global(addr))
-			|| self.observed.get(addr).is_some_and(|ips| ips.len() >= MIN_OBSERVERS)
+			|| confirmed_by_autonat
 	}
 
 	/// The `/p2p-circuit` addresses of the relays we hold reservations on (a few per relay),
@@ -796,10 +924,10 @@ impl Task {
 		self.set_kad_mode();
 		self.maintain_reservations();
 		let now = Instant::now();
-		if self.peers > 0 && now.duration_since(self.last_bootstrap) >= BOOTSTRAP_EVERY {
+		if self.peers > 0 && now >= self.next_bootstrap {
 			let routing_table: usize = self.kad().kbuckets().map(|b| b.num_entries()).sum();
+			self.next_bootstrap = now + BOOTSTRAP_EVERY;
 			if routing_table < ROUTING_TABLE_LOW {
-				self.last_bootstrap = now;
 				let _ = self.kad().bootstrap();
 			}
 		}
@@ -833,9 +961,10 @@ impl Task {
 			.iter()
 			.filter(|(peer, r)| {
 				r.held_since.is_some_and(|t| t.elapsed() > RESERVATION_ADDRESS_WAIT)
-					&& !self.listen.iter().any(|a| {
-						relayed(a) && a.iter().any(|p| p == Protocol::P2p(**peer))
-					})
+					&& !self
+						.listen
+						.iter()
+						.any(|a| relay_of(a) == Some(**peer) && usable(a, self.allow_private))
 			})
 			.map(|(p, _)| *p)
 			.collect();
@@ -867,9 +996,29 @@ impl Task {
 				.filter(|(_, r)| r.listener.is_none() && r.retry_at <= now)
 				.map(|(p, _)| *p)
 				.collect();
-			// Relays given by the operator first.
+			// Relays given by the operator first; one of them waiting displaces a relay met in
+			// the DHT.
 			wanted.sort_by_key(|p| !self.relays[p].configured);
 			for peer in wanted {
+				if active >= MAX_RESERVATIONS && self.relays[&peer].configured {
+					let displaced = self
+						.relays
+						.iter()
+						.find(|(_, r)| !r.configured && r.listener.is_some())
+						.map(|(p, _)| *p);
+					if let Some(other) = displaced {
+						if let Some(id) =
+							self.relays.get_mut(&other).and_then(|r| r.listener.take())
+						{
+							self.swarm.remove_listener(id);
+						}
+						if let Some(r) = self.relays.get_mut(&other) {
+							r.held = false;
+							r.held_since = None;
+						}
+						active -= 1;
+					}
+				}
 				if active >= MAX_RESERVATIONS {
 					break;
 				}
@@ -984,7 +1133,8 @@ impl Task {
 					return;
 				}
 				if fresh && (self.protected.contains(&peer) || self.relays.contains_key(&peer)) {
-					let _ = reply.send(Err("a bootnode or relay of this daemon is not cut off".into()));
+					let _ =
+						reply.send(Err("a bootnode or relay of this daemon is not cut off".into()));
 					return;
 				}
 				if fresh {
@@ -1060,10 +1210,36 @@ impl Task {
 
 	fn event(&mut self, event: SwarmEvent<BehaviourEvent>) {
 		match event {
-			SwarmEvent::NewListenAddr { address, .. } => {
+			SwarmEvent::NewListenAddr { address, listener_id } => {
 				// A relay repeats its addresses at every renewal.
 				if self.listen.contains(&address) {
 					return;
+				}
+				// A relay names the addresses of its reservation: they must be its own, usable,
+				// and few; a relay that sends others is left.
+				if relayed(&address) {
+					let relay = self
+						.relays
+						.iter()
+						.find(|(_, r)| r.listener == Some(listener_id))
+						.map(|(p, _)| *p);
+					let count = |relay: PeerId| {
+						self.listen.iter().filter(|a| relay_of(a) == Some(relay)).count()
+					};
+					let fine = relay.is_some_and(|r| {
+						relay_of(&address) == Some(r)
+							&& usable(&address, self.allow_private)
+							&& count(r) < MAX_ADDRS_PER_RELAY
+					});
+					if !fine {
+						tracing::info!(target: "ddns::dht", "relay address {address} refused; leaving that relay");
+						self.swarm.remove_listener(listener_id);
+						if let Some(r) = relay {
+							// `relay_failed` forgets the listener just removed.
+							self.relay_failed(r);
+						}
+						return;
+					}
 				}
 				tracing::info!(target: "ddns::dht", "listening on {address}");
 				// In a lab every address counts as reachable; AutoNAT would say so after a
@@ -1101,7 +1277,11 @@ impl Task {
 				self.set_kad_mode();
 			},
 			SwarmEvent::ConnectionEstablished {
-				peer_id, connection_id, endpoint, num_established, ..
+				peer_id,
+				connection_id,
+				endpoint,
+				num_established,
+				..
 			} => {
 				let addr = match &endpoint {
 					ConnectedPoint::Dialer { address, .. } => address.clone(),
@@ -1169,6 +1349,14 @@ impl Task {
 					for addr in &addrs {
 						self.kad().add_address(&peer_id, addr.clone());
 					}
+					let new = !addrs.is_empty() && !self.known_servers.contains(&peer_id);
+					// A server we did not know (a seed that was still a client when we met it):
+					// look around again now, not at the next round; that is how a daemon behind
+					// a NAT meets relays.
+					if new && self.known_servers.len() < MAX_KNOWN_SERVERS {
+						self.known_servers.insert(peer_id);
+						self.bootstrap_soon();
+					}
 				}
 				if info.protocols.contains(&relay::HOP_PROTOCOL_NAME) {
 					if let Some(ip) = seen_at {
@@ -1220,7 +1408,9 @@ impl Task {
 					relay.held = true;
 					if renewal {
 						// Only a reservation that lasted clears the relay's record.
-						relay.failures = 0;
+						if relay.held_since.is_some_and(|t| t.elapsed() >= RESERVATION_PROVEN) {
+							relay.failures = 0;
+						}
 					} else {
 						relay.held_since = Some(Instant::now());
 					}
@@ -1265,24 +1455,24 @@ impl Task {
 		}
 	}
 
-	/// Remembers that a peer at `ip` observed us at `addr`.
+	/// Bootstraps within a second (at the next tick), at most once a second.
+	fn bootstrap_soon(&mut self) {
+		self.next_bootstrap = self.next_bootstrap.min(Instant::now());
+	}
+
+	/// Remembers that a peer at `ip` observed us at `addr` (its network's latest word).
 	fn observe(&mut self, addr: Multiaddr, ip: IpAddr) {
 		if relayed(&addr) || !usable(&addr, self.allow_private) {
 			return;
 		}
-		if !self.observed.contains_key(&addr) && self.observed.len() >= MAX_OBSERVED {
-			// Keep the best-attested ones; forget one seen by a single peer.
-			let Some(weak) =
-				self.observed.iter().find(|(_, ips)| ips.len() < MIN_OBSERVERS).map(|(a, _)| a.clone())
-			else {
-				return;
-			};
-			self.observed.remove(&weak);
+		let net = net_of(ip);
+		if !self.observed.contains_key(&net) && self.observed.len() >= MAX_OBSERVERS {
+			let oldest = self.observed.iter().min_by_key(|(_, (_, at))| *at).map(|(n, _)| *n);
+			if let Some(oldest) = oldest {
+				self.observed.remove(&oldest);
+			}
 		}
-		let ips = self.observed.entry(addr).or_default();
-		if !ips.contains(&ip) && ips.len() < MIN_OBSERVERS + 2 {
-			ips.push(ip);
-		}
+		self.observed.insert(net, (addr, Instant::now()));
 	}
 
 	/// A peer that serves Circuit Relay v2, at an address whose IP is the one its connection
@@ -1291,7 +1481,7 @@ impl Task {
 		if self.relays.contains_key(&peer) || self.relays.len() >= MAX_RELAY_CANDIDATES {
 			return;
 		}
-		if self.relays.values().any(|r| ip_of(&r.addr) == Some(seen_at)) {
+		if self.relays.values().any(|r| ip_of(&r.addr).map(net_of) == Some(net_of(seen_at))) {
 			return;
 		}
 		if let Some(addr) = addrs.into_iter().find(|a| ip_of(a) == Some(seen_at)) {
@@ -1302,8 +1492,12 @@ impl Task {
 
 	fn relay_event(&mut self, event: relay::Event) {
 		let (family, what) = match event {
-			relay::Event::ReservationReqAccepted { renewed: false, .. } => ("reservations", "accepted"),
-			relay::Event::ReservationReqAccepted { renewed: true, .. } => ("reservations", "renewed"),
+			relay::Event::ReservationReqAccepted { renewed: false, .. } => {
+				("reservations", "accepted")
+			},
+			relay::Event::ReservationReqAccepted { renewed: true, .. } => {
+				("reservations", "renewed")
+			},
 			relay::Event::ReservationReqDenied { src_peer_id } => {
 				tracing::info!(target: "ddns::relay", "reservation of {src_peer_id} denied");
 				("reservations", "denied")
@@ -1408,6 +1602,27 @@ mod tests {
 			let a: Multiaddr = a.parse().unwrap();
 			assert!(usable(&a, false), "{a} is global");
 		}
+	}
+
+	#[test]
+	fn circuit_addresses_name_their_relay_and_observers_count_by_network() {
+		let relay: PeerId = "12D3KooWPjceQrSwdWXPyLLeABRXmuqt69Rg3sBYbU1Nft9HyQ6X".parse().unwrap();
+		let me = PeerId::random();
+		let circuit: Multiaddr =
+			format!("/ip4/11.0.0.3/udp/4001/quic-v1/p2p/{relay}/p2p-circuit/p2p/{me}")
+				.parse()
+				.unwrap();
+		assert_eq!(relay_of(&circuit), Some(relay));
+		assert_eq!(peer_of(&circuit), Some(me));
+		assert_eq!(without_peer(&circuit).iter().last(), Some(Protocol::P2pCircuit));
+		let direct: Multiaddr = format!("/ip4/11.0.0.3/tcp/4001/p2p/{relay}").parse().unwrap();
+		assert_eq!(relay_of(&direct), None);
+		// Two hosts of one /24 (or /48) are one observer.
+		let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+		assert_eq!(net_of(ip("11.0.0.2")), net_of(ip("11.0.0.3")));
+		assert_ne!(net_of(ip("11.0.0.2")), net_of(ip("11.0.1.2")));
+		assert_eq!(net_of(ip("2a00:1450:1:1::1")), net_of(ip("2a00:1450:1:2::1")));
+		assert_ne!(net_of(ip("2a00:1450:1::1")), net_of(ip("2a00:1450:2::1")));
 	}
 
 	#[test]

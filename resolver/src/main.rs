@@ -33,10 +33,9 @@ async fn main() -> anyhow::Result<()> {
 	tracing::info!(target: "ddns", "PeerId {peer_id}, node key 0x{}", hex(&node_key));
 	if !config.allow_private_addrs
 		&& config.announce.is_empty()
-		&& config.listen.iter().all(|a| {
-			matches!(a.iter().next(), Some(libp2p::multiaddr::Protocol::Ip4(ip)) if ip.is_loopback())
-		})
-	{
+		&& config.listen.iter().all(
+			|a| matches!(a.iter().next(), Some(libp2p::multiaddr::Protocol::Ip4(ip)) if ip.is_loopback()),
+		) {
 		tracing::warn!(
 			target: "ddns",
 			"listening on loopback only, without --allow-private-addrs: this daemon cannot be \
