@@ -1519,10 +1519,10 @@ impl Task {
 	fn kad_event(&mut self, event: kad::Event) {
 		match event {
 			kad::Event::RoutablePeer { peer, address }
-			| kad::Event::PendingRoutablePeer { peer, address } => {
-				if !relayed(&address) && usable(&address, self.allow_private) {
-					self.kad().add_address(&peer, address);
-				}
+			| kad::Event::PendingRoutablePeer { peer, address }
+				if !relayed(&address) && usable(&address, self.allow_private) =>
+			{
+				self.kad().add_address(&peer, address);
 			},
 			kad::Event::InboundRequest {
 				request: kad::InboundRequest::PutRecord { source, record: Some(record), .. },
