@@ -970,9 +970,6 @@ impl Task {
 			.collect();
 		for peer in useless {
 			tracing::info!(target: "ddns::dht", "relay {peer} gave no address; trying others");
-			if let Some(id) = self.relays.get_mut(&peer).and_then(|r| r.listener.take()) {
-				self.swarm.remove_listener(id);
-			}
 			self.relay_failed(peer);
 		}
 		let reachable = !self.external().is_empty();
@@ -980,12 +977,9 @@ impl Task {
 			&& (self.reachability == Reachability::Private
 				|| self.started.elapsed() >= UNKNOWN_REACHABILITY_WAIT);
 		if reachable {
-			for relay in self.relays.values_mut() {
-				if let Some(id) = relay.listener.take() {
-					relay.held = false;
-					relay.held_since = None;
-					self.swarm.remove_listener(id);
-				}
+			let peers: Vec<PeerId> = self.relays.keys().copied().collect();
+			for peer in peers {
+				self.drop_reservation(peer);
 			}
 		} else if unreachable {
 			let now = Instant::now();
@@ -1007,15 +1001,7 @@ impl Task {
 						.find(|(_, r)| !r.configured && r.listener.is_some())
 						.map(|(p, _)| *p);
 					if let Some(other) = displaced {
-						if let Some(id) =
-							self.relays.get_mut(&other).and_then(|r| r.listener.take())
-						{
-							self.swarm.remove_listener(id);
-						}
-						if let Some(r) = self.relays.get_mut(&other) {
-							r.held = false;
-							r.held_since = None;
-						}
+						self.drop_reservation(other);
 						active -= 1;
 					}
 				}
@@ -1042,13 +1028,22 @@ impl Task {
 		self.metrics.reservations.set(held as i64);
 	}
 
-	/// A reservation was refused or lost: back off, and forget a relay met in the DHT after a
-	/// few failures.
-	fn relay_failed(&mut self, peer: PeerId) {
+	/// Gives up the reservation on `peer` (or the request for one), if any.
+	fn drop_reservation(&mut self, peer: PeerId) {
 		let Some(relay) = self.relays.get_mut(&peer) else { return };
-		relay.listener = None;
 		relay.held = false;
 		relay.held_since = None;
+		if let Some(id) = relay.listener.take() {
+			// False for a listener that closed by itself: nothing left to remove.
+			self.swarm.remove_listener(id);
+		}
+	}
+
+	/// A reservation was refused or lost: drop it, back off, and forget a relay met in the DHT
+	/// after a few failures.
+	fn relay_failed(&mut self, peer: PeerId) {
+		self.drop_reservation(peer);
+		let Some(relay) = self.relays.get_mut(&peer) else { return };
 		relay.failures += 1;
 		let backoff = RESERVATION_BACKOFF
 			.saturating_mul(1 << (relay.failures - 1).min(5))
@@ -1233,10 +1228,11 @@ impl Task {
 					});
 					if !fine {
 						tracing::info!(target: "ddns::dht", "relay address {address} refused; leaving that relay");
-						self.swarm.remove_listener(listener_id);
-						if let Some(r) = relay {
-							// `relay_failed` forgets the listener just removed.
-							self.relay_failed(r);
+						match relay {
+							Some(r) => self.relay_failed(r),
+							None => {
+								self.swarm.remove_listener(listener_id);
+							},
 						}
 						return;
 					}
