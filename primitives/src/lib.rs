@@ -3,6 +3,7 @@
 //! - [`name`]: which byte strings are ddns names, in exactly one (canonical) spelling each.
 //! - [`record`]: the typed records a name points to, and the limits on them.
 //! - [`endpoint`]: the signed endpoint records of the DHT (where a name is served right now).
+//! - [`operator`]: the services the operators pallet pays and the validators probe.
 //!
 //! The runtime, the JSON-RPC resolver and the DNS face all link this crate, so a name the chain
 //! accepts is a name DNS can carry, and a record the chain stores is one the DNS face can serve.
@@ -13,6 +14,8 @@ extern crate alloc;
 
 pub mod endpoint;
 pub mod name;
+pub mod net;
+pub mod operator;
 pub mod punycode;
 pub mod record;
 
