@@ -18,9 +18,10 @@ use sp_version::RuntimeVersion;
 
 use super::{
 	AccountId, Aura, Balance, Block, BlockNumber, Executive, Grandpa, InherentDataExt, Nonce,
-	Registry, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System, TransactionPayment,
-	VERSION,
+	Operators, Registry, Runtime, RuntimeCall, RuntimeGenesisConfig, SessionKeys, System,
+	TransactionPayment, VERSION,
 };
+use ddns_operators_runtime_api as ops;
 use ddns_registry_runtime_api::{LookupError, NameView, Params, Price};
 
 impl_runtime_apis! {
@@ -284,6 +285,55 @@ impl_runtime_apis! {
 
 		fn commitment(name: Vec<u8>, owner: AccountId, secret: [u8; 32]) -> [u8; 32] {
 			Registry::commitment_of(&name, &owner, &secret).0
+		}
+	}
+
+	impl ddns_operators_runtime_api::OperatorsApi<Block, AccountId, Balance, BlockNumber> for Runtime {
+		fn params() -> Option<ops::Params<Balance>> {
+			pallet_ddns_operators::OperatorParams::<Runtime>::get()
+		}
+
+		fn services() -> Vec<(ops::ServiceId, ops::Service<AccountId, Balance>)> {
+			let mut all: Vec<_> = pallet_ddns_operators::Services::<Runtime>::iter().collect();
+			all.sort_by_key(|(id, _)| *id);
+			all
+		}
+
+		fn probe_targets() -> Vec<(ops::ServiceId, ops::Service<AccountId, Balance>)> {
+			Operators::probe_targets()
+		}
+
+		fn rounds() -> (Option<ops::RoundRef<BlockNumber>>, Option<ops::RoundRef<BlockNumber>>) {
+			(
+				pallet_ddns_operators::CurrentRound::<Runtime>::get(),
+				pallet_ddns_operators::PreviousRound::<Runtime>::get(),
+			)
+		}
+
+		fn probers() -> Vec<AccountId> {
+			pallet_ddns_operators::Probers::<Runtime>::get().into_iter().map(|(a, _)| a).collect()
+		}
+
+		fn era(era: ops::EraIndex) -> Option<ops::EraSummary<Balance>> {
+			pallet_ddns_operators::Eras::<Runtime>::get(era)
+		}
+
+		fn round_logs(era: ops::EraIndex) -> Vec<(u32, ops::RoundLog)> {
+			let mut logs: Vec<_> = pallet_ddns_operators::Rounds::<Runtime>::iter_prefix(era).collect();
+			logs.sort_by_key(|(round, _)| *round);
+			logs
+		}
+
+		fn scores(id: ops::ServiceId) -> Vec<(ops::EraIndex, ops::Score<AccountId, Balance>, Balance)> {
+			let mut out: Vec<_> = pallet_ddns_operators::Eras::<Runtime>::iter()
+				.filter_map(|(era, summary)| {
+					let score = pallet_ddns_operators::Scores::<Runtime>::get(era, id)?;
+					let pay = if summary.settled { Operators::payout(&summary, &score) } else { 0 };
+					Some((era, score, pay))
+				})
+				.collect();
+			out.sort_by_key(|(era, _, _)| *era);
+			out
 		}
 	}
 

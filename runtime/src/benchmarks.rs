@@ -8,4 +8,5 @@ frame_benchmarking::define_benchmarks!(
 	[pallet_sudo, Sudo]
 	[pallet_ddns_registry, Registry]
 	[pallet_ddns_validators, Validators]
+	[pallet_ddns_operators, Operators]
 );

@@ -4,12 +4,13 @@
 //! the validators, balances and governing bodies, see `docs/operators.md`).
 
 use crate::{
-	AccountId, Balance, BalancesConfig, BlockNumber, CouncilConfig, RegistryConfig,
-	RuntimeGenesisConfig, SessionConfig, SessionKeys, SudoConfig, TechnicalCommitteeConfig,
-	ValidatorsConfig, DAYS, MILLI_UNIT, MINUTES, UNIT,
+	AccountId, Balance, BalancesConfig, BlockNumber, CouncilConfig, OperatorsConfig,
+	RegistryConfig, RuntimeGenesisConfig, SessionConfig, SessionKeys, SudoConfig,
+	TechnicalCommitteeConfig, ValidatorsConfig, DAYS, MILLI_UNIT, MINUTES, UNIT,
 };
 use alloc::{vec, vec::Vec};
 use frame_support::build_struct_json_patch;
+use pallet_ddns_operators::crypto::ProberId;
 use pallet_ddns_registry::Params;
 use serde_json::Value;
 use sp_consensus_aura::sr25519::AuthorityId as AuraId;
@@ -28,10 +29,13 @@ pub const BLOCK_REWARD: crate::Balance = UNIT;
 /// The name of the production template preset.
 pub const PRODUCTION_PRESET: &str = "production";
 
-/// A genesis validator: its account, and session keys from the same well-known seed (Aura on
-/// sr25519, GRANDPA on ed25519).
-fn authority(who: Sr25519Keyring, grandpa: Ed25519Keyring) -> (AccountId, AuraId, GrandpaId) {
-	(who.to_account_id(), who.public().into(), grandpa.public().into())
+/// A genesis validator: its account and session keys.
+pub type Authority = (AccountId, AuraId, GrandpaId, ProberId);
+
+/// A genesis validator: its account, and session keys from the same well-known seed (Aura and
+/// the probe key on sr25519, GRANDPA on ed25519).
+fn authority(who: Sr25519Keyring, grandpa: Ed25519Keyring) -> Authority {
+	(who.to_account_id(), who.public().into(), grandpa.public().into(), who.public().into())
 }
 
 /// Every well-known development account (Alice..Ferdie and their stashes).
@@ -81,15 +85,69 @@ pub fn local_registry_params() -> Params<Balance, BlockNumber> {
 	registry_params(365 * DAYS, 90 * DAYS, 21 * DAYS, DAYS, MINUTES, DAYS)
 }
 
+/// The operators' figures. Rates are per era, so they are chosen with the era's length:
+/// - a seed or a relay earns 20 DDNS and a resolver 10 DDNS for an era fully up; seeds and
+///   relays get 40 % of the budget each, resolvers 20 %;
+/// - an era's budget is at most 10 % of the pot above its 1,000 DDNS minimum (and never above
+///   10,000 DDNS), so a pot that stops being fed lasts; no emission until governance sets one;
+/// - the bond is 1,000 DDNS: 50 fully-up eras of a seed, dear enough that a host's slot is not
+///   free to fill, cheap enough for an honest operator;
+/// - below 50 % of the counted rounds up an era earns nothing and is a strike; three strikes in
+///   a row suspend.
+fn operators_params(
+	round_length: u32,
+	rounds_per_era: u32,
+	unbonding_eras: u32,
+	allow_private: bool,
+) -> pallet_ddns_operators::Params<Balance> {
+	pallet_ddns_operators::Params {
+		bond: 1_000 * UNIT,
+		max_per_kind: 100,
+		round_length,
+		rounds_per_era,
+		unbonding_eras,
+		rates: [20 * UNIT, 20 * UNIT, 10 * UNIT],
+		shares: [Perbill::from_percent(40), Perbill::from_percent(40), Perbill::from_percent(20)],
+		budget_cap: 10_000 * UNIT,
+		pot_share: Perbill::from_percent(10),
+		pot_minimum: 1_000 * UNIT,
+		emission: 0,
+		min_score: Perbill::from_percent(50),
+		max_strikes: 3,
+		allow_private,
+	}
+}
+
+/// `development` (and the zombienet network): rounds of 10 blocks (one minute), eras of 6
+/// rounds (six minutes), so a test sees eras close; unbonding takes 2 eras; services may sit
+/// on loopback and private addresses.
+pub fn development_operators_params() -> pallet_ddns_operators::Params<Balance> {
+	operators_params(10, 6, 2, true)
+}
+
+/// `local_testnet`: rounds of 100 blocks (10 minutes, time to probe 300 services at a random
+/// moment each), eras of 144 rounds (a day), unbonding over 7 eras (a week: long enough to
+/// slash a fraud found after the fact). Private addresses are allowed: a local network runs
+/// on one host or a LAN.
+pub fn local_operators_params() -> pallet_ddns_operators::Params<Balance> {
+	operators_params(100, 144, 7, true)
+}
+
+/// `production`: the `local_testnet` figures, with global addresses only.
+pub fn production_operators_params() -> pallet_ddns_operators::Params<Balance> {
+	operators_params(100, 144, 7, false)
+}
+
 /// The genesis of a chain: its validators (with session keys), funded accounts, sudo key (none
-/// on a public network), council and technical committee, and registry figures.
+/// on a public network), council and technical committee, and registry and operators figures.
 fn genesis(
-	initial_authorities: Vec<(AccountId, AuraId, GrandpaId)>,
+	initial_authorities: Vec<Authority>,
 	endowed_accounts: Vec<AccountId>,
 	root: Option<AccountId>,
 	council: Vec<AccountId>,
 	technical_committee: Vec<AccountId>,
 	registry: Params<Balance, BlockNumber>,
+	operators: pallet_ddns_operators::Params<Balance>,
 ) -> Value {
 	build_struct_json_patch!(RuntimeGenesisConfig {
 		balances: BalancesConfig {
@@ -103,11 +161,15 @@ fn genesis(
 		session: SessionConfig {
 			keys: initial_authorities
 				.iter()
-				.map(|(who, aura, grandpa)| {
+				.map(|(who, aura, grandpa, probe)| {
 					(
 						who.clone(),
 						who.clone(),
-						SessionKeys { aura: aura.clone(), grandpa: grandpa.clone() },
+						SessionKeys {
+							aura: aura.clone(),
+							grandpa: grandpa.clone(),
+							probe: probe.clone(),
+						},
 					)
 				})
 				.collect::<Vec<_>>(),
@@ -116,14 +178,16 @@ fn genesis(
 		council: CouncilConfig { members: council },
 		technical_committee: TechnicalCommitteeConfig { members: technical_committee },
 		registry: RegistryConfig { params: Some(registry) },
+		operators: OperatorsConfig { params: Some(operators) },
 	})
 }
 
 /// A test network: every well-known development account funded, Alice sudo, Alice, Bob and
 /// Charlie the council, Alice and Bob the technical committee.
 fn testnet_genesis(
-	initial_authorities: Vec<(AccountId, AuraId, GrandpaId)>,
+	initial_authorities: Vec<Authority>,
 	registry: Params<Balance, BlockNumber>,
+	operators: pallet_ddns_operators::Params<Balance>,
 ) -> Value {
 	use Sr25519Keyring::{Alice, Bob, Charlie};
 	genesis(
@@ -133,6 +197,7 @@ fn testnet_genesis(
 		vec![Alice.to_account_id(), Bob.to_account_id(), Charlie.to_account_id()],
 		vec![Alice.to_account_id(), Bob.to_account_id()],
 		registry,
+		operators,
 	)
 }
 
@@ -141,6 +206,7 @@ pub fn development_config_genesis() -> Value {
 	testnet_genesis(
 		vec![authority(Sr25519Keyring::Alice, Ed25519Keyring::Alice)],
 		development_registry_params(),
+		development_operators_params(),
 	)
 }
 
@@ -154,6 +220,7 @@ pub fn local_config_genesis() -> Value {
 			authority(Sr25519Keyring::Dave, Ed25519Keyring::Dave),
 		],
 		local_registry_params(),
+		local_operators_params(),
 	)
 }
 
@@ -164,7 +231,15 @@ pub fn local_config_genesis() -> Value {
 /// the initial balances and the council and technical committee, then build the raw spec
 /// (`docs/operators.md`, "Launching a public network").
 pub fn production_config_genesis() -> Value {
-	genesis(vec![], vec![], None, vec![], vec![], local_registry_params())
+	genesis(
+		vec![],
+		vec![],
+		None,
+		vec![],
+		vec![],
+		local_registry_params(),
+		production_operators_params(),
+	)
 }
 
 /// The JSON patch of the preset named `id`, if there is one.
@@ -234,6 +309,8 @@ pub(crate) mod tests {
 			build(preset).execute_with(|| {
 				let params = pallet_ddns_registry::RegistryParams::<Runtime>::get().unwrap();
 				assert!(pallet_ddns_registry::Pallet::<Runtime>::params_valid(&params));
+				let ops = pallet_ddns_operators::OperatorParams::<Runtime>::get().unwrap();
+				assert!(pallet_ddns_operators::Pallet::<Runtime>::params_valid(&ops));
 				assert!(
 					pallet_balances::Pallet::<Runtime>::free_balance(
 						pallet_ddns_registry::Pallet::<Runtime>::reward_pot()
@@ -256,6 +333,7 @@ pub(crate) mod tests {
 				let aura = pallet_aura::Authorities::<Runtime>::get();
 				assert_eq!(aura.len(), n, "{preset}: Aura authorities from session keys");
 				assert_eq!(pallet_grandpa::Pallet::<Runtime>::grandpa_authorities().len(), n);
+				assert_eq!(pallet_ddns_operators::Probers::<Runtime>::get().len(), n, "probers");
 				// Each validator's Aura key is the one its session keys hold.
 				for (who, key) in validators.iter().zip(aura.iter()) {
 					let keys = pallet_session::NextKeys::<Runtime>::get(who).expect("keys set");
@@ -280,10 +358,10 @@ pub(crate) mod tests {
 	fn production_has_no_sudo_no_dev_money_and_realistic_figures_and_starts_once_filled_in() {
 		let dave = Sr25519Keyring::Dave;
 		// What the launchers add: one validator with its keys, its money, a council.
-		let (who, aura, grandpa) = authority(dave, Ed25519Keyring::Dave);
+		let (who, aura, grandpa, probe) = authority(dave, Ed25519Keyring::Dave);
 		let patch = serde_json::json!({
 			"validators": { "initial": [who.clone()] },
-			"session": { "keys": [[who.clone(), who.clone(), { "aura": aura, "grandpa": grandpa }]] },
+			"session": { "keys": [[who.clone(), who.clone(), { "aura": aura, "grandpa": grandpa, "probe": probe }]] },
 			"balances": { "balances": [[who.clone(), 1_000 * UNIT]] },
 			"council": { "members": [who.clone()] },
 		});

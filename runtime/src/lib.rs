@@ -50,10 +50,12 @@ pub mod opaque {
 }
 
 impl_opaque_keys! {
-	/// The session keys of a validator: Aura for authoring, GRANDPA for finality votes.
+	/// The session keys of a validator: Aura for authoring, GRANDPA for finality votes, and
+	/// the probe key that signs its reports on the operators' services.
 	pub struct SessionKeys {
 		pub aura: Aura,
 		pub grandpa: Grandpa,
+		pub probe: Operators,
 	}
 }
 
@@ -62,10 +64,10 @@ pub const VERSION: RuntimeVersion = RuntimeVersion {
 	spec_name: alloc::borrow::Cow::Borrowed("ddns"),
 	impl_name: alloc::borrow::Cow::Borrowed("ddns-node"),
 	authoring_version: 1,
-	spec_version: 102,
+	spec_version: 103,
 	impl_version: 1,
 	apis: apis::RUNTIME_API_VERSIONS,
-	transaction_version: 1,
+	transaction_version: 2,
 	system_version: 1,
 };
 
@@ -115,6 +117,9 @@ pub type Block = generic::Block<Header, UncheckedExtrinsic>;
 
 /// The transaction extensions every signed extrinsic carries.
 pub type TxExtension = (
+	// First: it turns the origin of an authorized call (a validator's probe report) into
+	// `Authorized`, for every extension after it. It adds no bytes to a transaction.
+	frame_system::AuthorizeCall<Runtime>,
 	frame_system::CheckNonZeroSender<Runtime>,
 	frame_system::CheckSpecVersion<Runtime>,
 	frame_system::CheckTxVersion<Runtime>,
@@ -140,6 +145,8 @@ type Migrations = (
 	pallet_ddns_registry::migrations::v2::MigrateV1ToV2<Runtime>,
 	// Registry 2 -> 3: the chain-wide epoch counter starts above every earlier epoch.
 	pallet_ddns_registry::migrations::v3::MigrateV2ToV3<Runtime>,
+	// Session keys gain the operators' probe key.
+	configs::AddProbeKey,
 );
 
 /// Dispatches blocks and extrinsics to the pallets.
@@ -225,4 +232,7 @@ mod runtime {
 
 	#[runtime::pallet_index(21)]
 	pub type Treasury = pallet_treasury;
+
+	#[runtime::pallet_index(22)]
+	pub type Operators = pallet_ddns_operators;
 }

@@ -26,8 +26,8 @@ use sp_version::RuntimeVersion;
 use super::{
 	AccountId, Aura, Balance, Balances, Block, BlockNumber, Hash, Nonce, OriginCaller, PalletInfo,
 	Runtime, RuntimeCall, RuntimeEvent, RuntimeFreezeReason, RuntimeHoldReason, RuntimeOrigin,
-	RuntimeTask, SessionKeys, System, Validators, EXISTENTIAL_DEPOSIT, SLOT_DURATION, SS58_PREFIX,
-	UNIT, VERSION,
+	RuntimeTask, SessionKeys, System, TxExtension, UncheckedExtrinsic, Validators,
+	EXISTENTIAL_DEPOSIT, SLOT_DURATION, SS58_PREFIX, UNIT, VERSION,
 };
 
 /// Share of a block that normal (non-operational) extrinsics may fill.
@@ -371,6 +371,142 @@ impl pallet_ddns_registry::Config for Runtime {
 	type MaxSubdomains = ConstU32<16>;
 	type MaxLifecycleOps = ConstU32<16>;
 	type WeightInfo = pallet_ddns_registry::weights::SubstrateWeight<Runtime>;
+}
+
+/// The reward pot the operators are paid from: the registry's, where rent goes.
+pub struct RewardPot;
+impl frame_support::traits::Get<AccountId> for RewardPot {
+	fn get() -> AccountId {
+		pallet_ddns_registry::Pallet::<Runtime>::reward_pot()
+	}
+}
+
+impl pallet_ddns_operators::Config for Runtime {
+	type Currency = Balances;
+	type RuntimeHoldReason = RuntimeHoldReason;
+	type ProberId = pallet_ddns_operators::crypto::ProberId;
+	type Pot = RewardPot;
+	type ParamsOrigin = frame_system::EnsureRoot<AccountId>;
+	type SlashOrigin = frame_system::EnsureRoot<AccountId>;
+	/// 100 of each kind: a round's tally reads 300 services and 32 reports.
+	type MaxServicesPerKind = ConstU32<100>;
+	type MaxProbers = ConstU32<MAX_AUTHORITIES>;
+	/// Four weeks of day-long eras (the `local_testnet` and `production` figure).
+	type HistoryDepth = ConstU32<28>;
+	type WeightInfo = pallet_ddns_operators::weights::SubstrateWeight<Runtime>;
+}
+
+impl<C> frame_system::offchain::CreateTransactionBase<C> for Runtime
+where
+	RuntimeCall: From<C>,
+{
+	type Extrinsic = UncheckedExtrinsic;
+	type RuntimeCall = RuntimeCall;
+}
+
+impl<C> frame_system::offchain::CreateTransaction<C> for Runtime
+where
+	RuntimeCall: From<C>,
+{
+	type Extension = TxExtension;
+
+	fn create_transaction(call: RuntimeCall, extension: TxExtension) -> UncheckedExtrinsic {
+		UncheckedExtrinsic::new_transaction(call, extension)
+	}
+}
+
+/// Authorized transactions (a validator's probe report) carry no signer: no nonce, no fee, an
+/// immortal era; `AuthorizeCall` gives them their origin.
+impl<C> frame_system::offchain::CreateAuthorizedTransaction<C> for Runtime
+where
+	RuntimeCall: From<C>,
+{
+	fn create_extension() -> TxExtension {
+		(
+			frame_system::AuthorizeCall::<Runtime>::new(),
+			frame_system::CheckNonZeroSender::<Runtime>::new(),
+			frame_system::CheckSpecVersion::<Runtime>::new(),
+			frame_system::CheckTxVersion::<Runtime>::new(),
+			frame_system::CheckGenesis::<Runtime>::new(),
+			frame_system::CheckEra::<Runtime>::from(sp_runtime::generic::Era::Immortal),
+			frame_system::CheckNonce::<Runtime>::from(0),
+			frame_system::CheckWeight::<Runtime>::new(),
+			pallet_transaction_payment::ChargeTransactionPayment::<Runtime>::from(0),
+			frame_system::WeightReclaim::<Runtime>::new(),
+		)
+	}
+}
+
+/// The session keys before the operators' probe key.
+#[derive(Clone, PartialEq, Eq, Encode, Decode, TypeInfo, Debug)]
+pub struct SessionKeysV1 {
+	pub aura: AuraId,
+	pub grandpa: sp_consensus_grandpa::AuthorityId,
+}
+
+impl sp_runtime::traits::OpaqueKeys for SessionKeysV1 {
+	type KeyTypeIdProviders = ();
+
+	fn key_ids() -> &'static [sp_runtime::KeyTypeId] {
+		&[sp_core::crypto::key_types::AURA, sp_core::crypto::key_types::GRANDPA]
+	}
+
+	fn get_raw(&self, i: sp_runtime::KeyTypeId) -> &[u8] {
+		match i {
+			sp_core::crypto::key_types::AURA => self.aura.as_ref(),
+			sp_core::crypto::key_types::GRANDPA => self.grandpa.as_ref(),
+			_ => &[],
+		}
+	}
+
+	/// Old keys are only ever decoded from storage, never set.
+	fn ownership_proof_is_valid(&self, _owner: &[u8], _proof: &[u8]) -> bool {
+		false
+	}
+}
+
+/// Gives every validator with session keys of the old layout (Aura, GRANDPA) a probe key: its
+/// Aura key's bytes (both sr25519), so the chain goes on; validators then rotate their keys
+/// (`author_rotateKeys`, `session.setKeys`) to a probe key of their own. Runs only while the
+/// stored keys have the old length, so a second run, or a chain that started with probe keys,
+/// changes nothing.
+pub struct AddProbeKey;
+
+impl AddProbeKey {
+	fn old_layout() -> bool {
+		let Some(who) = pallet_session::Validators::<Runtime>::get().into_iter().next() else {
+			return false;
+		};
+		let key = pallet_session::NextKeys::<Runtime>::hashed_key_for(&who);
+		frame_support::storage::unhashed::get_raw(&key)
+			.is_some_and(|raw| raw.len() == SessionKeysV1::LEN)
+	}
+}
+
+impl SessionKeysV1 {
+	/// Two 32-byte keys.
+	const LEN: usize = 64;
+}
+
+impl frame_support::traits::OnRuntimeUpgrade for AddProbeKey {
+	fn on_runtime_upgrade() -> Weight {
+		if !Self::old_layout() {
+			return <Runtime as frame_system::Config>::DbWeight::get().reads(2);
+		}
+		let upgraded = pallet_session::NextKeys::<Runtime>::iter_keys().count() as u64;
+		pallet_session::Pallet::<Runtime>::upgrade_keys::<SessionKeysV1, _>(|_, old| {
+			let aura: &[u8] = old.aura.as_ref();
+			let probe: [u8; 32] = aura.try_into().unwrap_or([0; 32]);
+			SessionKeys {
+				aura: old.aura,
+				grandpa: old.grandpa,
+				probe: sp_core::sr25519::Public::from_raw(probe).into(),
+			}
+		});
+		// Per validator: its keys, their key-owner entries, read and written.
+		<Runtime as frame_system::Config>::DbWeight::get()
+			.reads_writes(4 + 4 * upgraded, 2 + 4 * upgraded)
+	}
 }
 
 #[cfg(test)]

@@ -200,3 +200,106 @@ fn the_block_reward_is_minted_to_the_slot_author_before_the_session_rotates() {
 		assert_eq!(Balances::total_issuance(), issuance);
 	});
 }
+
+mod operators {
+	use super::*;
+	use crate::{Executive, Operators};
+	use frame_system::offchain::CreateAuthorizedTransaction;
+	use pallet_ddns_operators::{crypto::ProberSignature, Report, RoundRef, Verdict};
+	use sp_core::Pair;
+	use sp_keyring::Sr25519Keyring;
+	use sp_runtime::transaction_validity::{InvalidTransaction, TransactionSource};
+
+	fn report_xt(
+		signer: Sr25519Keyring,
+		results: Vec<(u32, Verdict)>,
+	) -> crate::UncheckedExtrinsic {
+		let report = Report {
+			era: 0,
+			round: 0,
+			prober: signer.public().into(),
+			results: results.try_into().unwrap(),
+		};
+		let signature: ProberSignature =
+			signer.pair().sign(&Operators::report_payload(&report)).into();
+		let call =
+			RuntimeCall::Operators(pallet_ddns_operators::Call::report { report, signature });
+		<Runtime as CreateAuthorizedTransaction<RuntimeCall>>::create_authorized_transaction(call)
+	}
+
+	#[test]
+	fn a_validators_report_is_a_fee_free_authorized_transaction() {
+		build(sp_genesis_builder::DEV_RUNTIME_PRESET).execute_with(|| {
+			assert_eq!(pallet_ddns_operators::Probers::<Runtime>::get().len(), 1);
+			System::initialize(&1, &Default::default(), &Default::default());
+			Operators::on_initialize(1);
+			// Round 0 of era 0 ended; its reports are taken now.
+			let round = pallet_ddns_operators::CurrentRound::<Runtime>::get().unwrap();
+			System::set_block_number(round.end);
+			Operators::on_initialize(round.end);
+			let prev: RoundRef<BlockNumber> =
+				pallet_ddns_operators::PreviousRound::<Runtime>::get().unwrap();
+			assert_eq!((prev.era, prev.round), (0, 0));
+			let parent = System::parent_hash();
+			// Bob is no validator: his key is refused before the pool takes it.
+			let forged = report_xt(Sr25519Keyring::Bob, vec![]);
+			assert_eq!(
+				Executive::validate_transaction(TransactionSource::External, forged, parent),
+				Err(InvalidTransaction::BadProof.into())
+			);
+			let xt = report_xt(Sr25519Keyring::Alice, vec![(0, Verdict::Up)]);
+			let valid =
+				Executive::validate_transaction(TransactionSource::External, xt.clone(), parent)
+					.expect("a validator's report is valid");
+			assert!(valid.propagate);
+			let alice = Sr25519Keyring::Alice.to_account_id();
+			let before = Balances::balance(&alice);
+			assert_eq!(Executive::apply_extrinsic(xt.clone()), Ok(Ok(())));
+			assert_eq!(Balances::balance(&alice), before, "no fee");
+			assert_eq!(
+				pallet_ddns_operators::Reports::<Runtime>::iter().count(),
+				1,
+				"the report is stored"
+			);
+			// A second report for the round is stale.
+			assert_eq!(
+				Executive::validate_transaction(TransactionSource::External, xt, parent),
+				Err(InvalidTransaction::Stale.into())
+			);
+		});
+	}
+
+	#[test]
+	fn old_session_keys_gain_a_probe_key_once() {
+		use frame_support::traits::OnRuntimeUpgrade;
+		build(sp_genesis_builder::LOCAL_TESTNET_RUNTIME_PRESET).execute_with(|| {
+			// Put the keys back in the old layout: Aura then GRANDPA.
+			let validators = pallet_session::Validators::<Runtime>::get();
+			for who in &validators {
+				let keys = pallet_session::NextKeys::<Runtime>::get(who).unwrap();
+				let old = SessionKeysV1 { aura: keys.aura, grandpa: keys.grandpa };
+				let key = pallet_session::NextKeys::<Runtime>::hashed_key_for(who);
+				frame_support::storage::unhashed::put_raw(&key, &old.encode());
+			}
+			assert!(pallet_session::NextKeys::<Runtime>::get(&validators[0]).is_none());
+			AddProbeKey::on_runtime_upgrade();
+			for who in &validators {
+				let keys = pallet_session::NextKeys::<Runtime>::get(who).unwrap();
+				let aura: &[u8] = keys.aura.as_ref();
+				let probe: &[u8] = keys.probe.as_ref();
+				assert_eq!(aura, probe);
+				assert_eq!(
+					pallet_session::KeyOwner::<Runtime>::get((
+						pallet_ddns_operators::KEY_TYPE,
+						probe.to_vec()
+					)),
+					Some(who.clone())
+				);
+			}
+			// A second run changes nothing.
+			let root = sp_io::storage::root(sp_runtime::StateVersion::V1);
+			AddProbeKey::on_runtime_upgrade();
+			assert_eq!(sp_io::storage::root(sp_runtime::StateVersion::V1), root);
+		});
+	}
+}
