@@ -20,7 +20,7 @@ cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/ddns/target}"
 STEPS="${STEPS:-50}"
 REPEAT="${REPEAT:-20}"
-pallets=("${@:-registry validators frame_system pallet_timestamp}")
+pallets=("${@:-registry validators operators frame_system pallet_timestamp}")
 read -ra pallets <<<"${pallets[*]}"
 
 bash scripts/setup.sh
@@ -31,7 +31,7 @@ bench_bin="$(mktemp -d)/ddns-node-bench"
 cp "$CARGO_TARGET_DIR/release/ddns-node" "$bench_bin"
 for pallet in "${pallets[@]}"; do
 	case "$pallet" in
-		registry | validators)
+		registry | validators | operators)
 			bench_name="pallet_ddns_$pallet"
 			output="pallets/$pallet/src/weights.rs"
 			template=(--template scripts/weights-template.hbs)
@@ -47,7 +47,7 @@ for pallet in "${pallets[@]}"; do
 			template=()
 			;;
 		*)
-			echo "unknown pallet $pallet (registry, validators, frame_system, pallet_timestamp, pallet_grandpa)" >&2
+			echo "unknown pallet $pallet (registry, validators, operators, frame_system, pallet_timestamp, pallet_grandpa)" >&2
 			exit 2
 			;;
 	esac

@@ -36,6 +36,7 @@ pub use pallet::*;
 mod benchmarking;
 #[cfg(test)]
 mod mock;
+pub mod offchain;
 #[cfg(test)]
 mod tests;
 #[cfg(any(feature = "try-runtime", test))]
@@ -109,7 +110,9 @@ pub mod pallet {
 	pub struct Pallet<T>(_);
 
 	#[pallet::config]
-	pub trait Config: frame_system::Config {
+	pub trait Config:
+		frame_system::Config + frame_system::offchain::CreateAuthorizedTransaction<Call<Self>>
+	{
 		/// The token bonds are held in and rewards paid in.
 		type Currency: Mutate<Self::AccountId>
 			+ MutateHold<Self::AccountId, Reason = Self::RuntimeHoldReason>;
@@ -344,6 +347,13 @@ pub mod pallet {
 	impl<T: Config> Hooks<BlockNumberFor<T>> for Pallet<T> {
 		fn on_initialize(n: BlockNumberFor<T>) -> Weight {
 			Self::advance(n)
+		}
+
+		/// On a validator: submits its report for the round that just ended, from the results
+		/// its probing daemon left in the node's persistent offchain storage
+		/// ([`crate::offchain::RESULTS_KEY`]), signed with its probe key.
+		fn offchain_worker(n: BlockNumberFor<T>) {
+			crate::offchain::submit_report::<T>(n);
 		}
 
 		#[cfg(feature = "try-runtime")]

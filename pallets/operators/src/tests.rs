@@ -746,3 +746,92 @@ fn probers_follow_the_session() {
 		);
 	});
 }
+
+mod offchain_worker {
+	use super::*;
+	use crate::offchain::{submit_report, Outcome, ProbeResults, RESULTS_KEY};
+	use codec::Decode;
+	use sp_core::offchain::{
+		testing::{TestOffchainExt, TestTransactionPoolExt},
+		OffchainDbExt, OffchainWorkerExt, TransactionPoolExt,
+	};
+
+	fn with_offchain(
+		test: impl FnOnce(&std::sync::Arc<parking_lot::RwLock<sp_core::offchain::testing::PoolState>>),
+	) {
+		let mut ext = new_test_ext();
+		let (offchain, _) = TestOffchainExt::new();
+		let (pool, pool_state) = TestTransactionPoolExt::new();
+		ext.register_extension(OffchainDbExt::new(offchain.clone()));
+		ext.register_extension(OffchainWorkerExt::new(offchain));
+		ext.register_extension(TransactionPoolExt::new(pool));
+		ext.execute_with(|| test(&pool_state));
+	}
+
+	fn leave_results(era: EraIndex, round: u32, results: Vec<(ServiceId, Verdict)>) {
+		sp_io::offchain::local_storage_set(
+			sp_core::offchain::StorageKind::PERSISTENT,
+			RESULTS_KEY,
+			&ProbeResults { era, round, results }.encode(),
+		);
+	}
+
+	#[test]
+	fn the_daemons_results_become_one_signed_report() {
+		with_offchain(|pool| {
+			let ids = three_services();
+			run_to(block_of(1, 1));
+			UintAuthorityId::set_all_keys(vec![12u64]);
+			// Nothing left yet; then results for another round.
+			assert_eq!(submit_report::<Test>(block_of(1, 1)), Outcome::Nothing);
+			leave_results(1, 1, vec![(ids[0], Verdict::Up)]);
+			assert_eq!(submit_report::<Test>(block_of(1, 1)), Outcome::Nothing);
+			// Unsorted, with a duplicate: sorted and deduplicated before signing.
+			leave_results(
+				1,
+				0,
+				vec![(ids[2], Verdict::Down), (ids[0], Verdict::Up), (ids[0], Verdict::Up)],
+			);
+			let now = block_of(1, 1);
+			assert_eq!(submit_report::<Test>(now), Outcome::Submitted);
+			assert_eq!(pool.read().transactions.len(), 1);
+			// Not again while it may still be included.
+			assert_eq!(submit_report::<Test>(now + 1), Outcome::Done);
+			assert_eq!(pool.read().transactions.len(), 1);
+			let xt = Extrinsic::decode(&mut &pool.read().transactions[0][..]).unwrap();
+			let RuntimeCall::Operators(Call::report { report, signature }) = xt.function else {
+				panic!("not a report")
+			};
+			assert_eq!(report.prober, UintAuthorityId(12));
+			assert_eq!(
+				report.results.to_vec(),
+				vec![(ids[0], Verdict::Up), (ids[2], Verdict::Down)]
+			);
+			// It is a valid report: the chain takes it.
+			assert_ok!(Operators::report(
+				frame_system::RawOrigin::Authorized.into(),
+				report,
+				signature
+			));
+			assert_eq!(submit_report::<Test>(now + 5), Outcome::Done);
+			// A node without a probing validator's key submits nothing.
+			UintAuthorityId::set_all_keys(vec![42u64]);
+			assert_eq!(submit_report::<Test>(now + 5), Outcome::NotProber);
+		});
+	}
+
+	#[test]
+	fn a_report_not_included_is_submitted_again() {
+		with_offchain(|pool| {
+			let ids = three_services();
+			run_to(block_of(1, 1));
+			UintAuthorityId::set_all_keys(vec![11u64]);
+			leave_results(1, 0, vec![(ids[0], Verdict::Up)]);
+			let now = block_of(1, 1);
+			assert_eq!(submit_report::<Test>(now), Outcome::Submitted);
+			assert_eq!(submit_report::<Test>(now + 2), Outcome::Done);
+			assert_eq!(submit_report::<Test>(now + 3), Outcome::Submitted);
+			assert_eq!(pool.read().transactions.len(), 2);
+		});
+	}
+}
