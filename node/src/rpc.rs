@@ -34,9 +34,13 @@ where
 	C::Api: pallet_transaction_payment_rpc::TransactionPaymentRuntimeApi<Block, Balance>,
 	C::Api: BlockBuilder<Block>,
 	C::Api: ddns_registry_runtime_api::RegistryApi<Block, AccountId, Balance, BlockNumber>,
+	C::Api: ddns_operators_runtime_api::OperatorsApi<Block, AccountId, Balance, BlockNumber>,
 	P: TransactionPool + 'static,
 {
-	use ddns_rpc::{Ddns, DdnsApiServer};
+	use ddns_rpc::{
+		operators::{Operators, OperatorsRpcServer},
+		Ddns, DdnsApiServer,
+	};
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
 	use substrate_frame_rpc_system::{System, SystemApiServer};
 
@@ -44,6 +48,7 @@ where
 	let mut module = RpcModule::new(());
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
 	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
-	module.merge(Ddns::<C, Block>::new(client).into_rpc())?;
+	module.merge(Ddns::<C, Block>::new(client.clone()).into_rpc())?;
+	module.merge(Operators::<C, Block>::new(client).into_rpc())?;
 	Ok(module)
 }

@@ -31,6 +31,7 @@
 
 pub mod cache;
 pub mod json;
+pub mod operators;
 
 use std::{collections::HashMap, marker::PhantomData, sync::Arc};
 
@@ -78,7 +79,7 @@ pub mod code {
 const LOG_TARGET: &str = "ddns_rpc";
 
 /// Longest account string accepted (SS58 of a 32-byte key is 47–48 characters).
-const MAX_ACCOUNT_LEN: usize = 64;
+pub(crate) const MAX_ACCOUNT_LEN: usize = 64;
 /// Longest block selector accepted (`0x` + 64 hex digits).
 const MAX_AT_LEN: usize = 66;
 /// Most periods a price may be asked for.
@@ -95,13 +96,17 @@ pub const MAX_WATCHED_NAMES_PER_CONNECTION: usize = 32;
 /// Most characters of a caller's input that an error message repeats.
 const MAX_ECHO: usize = 80;
 
-fn error(code: i32, message: impl Into<String>, data: Option<Value>) -> ErrorObjectOwned {
+pub(crate) fn error(
+	code: i32,
+	message: impl Into<String>,
+	data: Option<Value>,
+) -> ErrorObjectOwned {
 	ErrorObjectOwned::owned(code, message.into(), data)
 }
 
 /// A caller's input as an error message repeats it: quoted, and cut after [`MAX_ECHO`]
 /// characters (saying how long it was), so that a huge input never makes a huge answer.
-fn echo(input: &str) -> String {
+pub(crate) fn echo(input: &str) -> String {
 	match input.char_indices().nth(MAX_ECHO) {
 		None => format!("{input:?}"),
 		Some((cut, _)) => format!("{:?}... ({} bytes)", &input[..cut], input.len()),
@@ -369,6 +374,44 @@ impl<C, Block: BlockT> Ddns<C, Block> {
 	}
 }
 
+/// The block `at` names, and where it stands.
+pub(crate) fn block_at<Block: BlockT, C: HeaderBackend<Block>>(
+	client: &C,
+	at: Option<&str>,
+) -> RpcResult<(Block::Hash, At)>
+where
+	NumberFor<Block>: Into<u64>,
+{
+	let info = client.info();
+	let hash = match selector(at)? {
+		Selector::Best => info.best_hash,
+		Selector::Finalized => info.finalized_hash,
+		Selector::Hash(bytes) => {
+			Block::Hash::decode(&mut &bytes[..]).map_err(|_| bad_at(at.unwrap_or_default()))?
+		},
+	};
+	Ok((hash, where_is(client, hash)?))
+}
+
+/// Where block `hash` stands: its number, and whether it is finalized.
+pub(crate) fn where_is<Block: BlockT, C: HeaderBackend<Block>>(
+	client: &C,
+	hash: Block::Hash,
+) -> RpcResult<At>
+where
+	NumberFor<Block>: Into<u64>,
+{
+	let info = client.info();
+	let header = client
+		.header(hash)
+		.map_err(|e| error(code::RUNTIME, e.to_string(), None))?
+		.ok_or_else(|| error(code::UNKNOWN_BLOCK, format!("unknown block {hash:?}"), None))?;
+	let number: u64 = (*header.number()).into();
+	let finalized = number <= info.finalized_number.into()
+		&& client.hash(*header.number()).ok().flatten() == Some(hash);
+	Ok(At { number: number as u32, hash: format!("{hash:?}"), finalized })
+}
+
 /// A view as a subscription sends it: `null` while nobody holds the name.
 fn view_or_null(answer: &Answer) -> Result<&Value, &ErrorObjectOwned> {
 	static NULL: Value = Value::Null;
@@ -388,29 +431,12 @@ where
 {
 	/// The block `at` names, and where it stands.
 	fn block(&self, at: Option<&str>) -> RpcResult<(Block::Hash, At)> {
-		let info = self.client.info();
-		let hash = match selector(at)? {
-			Selector::Best => info.best_hash,
-			Selector::Finalized => info.finalized_hash,
-			Selector::Hash(bytes) => {
-				Block::Hash::decode(&mut &bytes[..]).map_err(|_| bad_at(at.unwrap_or_default()))?
-			},
-		};
-		Ok((hash, self.at_of(hash)?))
+		block_at(&*self.client, at)
 	}
 
 	/// Where block `hash` stands: its number, and whether it is finalized.
 	fn at_of(&self, hash: Block::Hash) -> RpcResult<At> {
-		let info = self.client.info();
-		let header = self
-			.client
-			.header(hash)
-			.map_err(|e| error(code::RUNTIME, e.to_string(), None))?
-			.ok_or_else(|| error(code::UNKNOWN_BLOCK, format!("unknown block {hash:?}"), None))?;
-		let number: u64 = (*header.number()).into();
-		let finalized = number <= info.finalized_number.into()
-			&& self.client.hash(*header.number()).ok().flatten() == Some(hash);
-		Ok(At { number: number as u32, hash: format!("{hash:?}"), finalized })
+		where_is(&*self.client, hash)
 	}
 
 	fn runtime_error(e: impl std::fmt::Display) -> ErrorObjectOwned {
