@@ -189,6 +189,38 @@ impl RpcChain {
 	}
 }
 
+impl RpcChain {
+	/// A runtime API call (`state_call`) at `at`: the SCALE answer.
+	pub async fn state_call(
+		&self,
+		method: &str,
+		args: &[u8],
+		at: Head,
+	) -> Result<Vec<u8>, ChainError> {
+		let args = format!("0x{}", hex(args));
+		let out: String = self
+			.client()
+			.await?
+			.request("state_call", rpc_params![method, args, at.hash_hex()])
+			.await
+			.map_err(|e| ChainError::Unavailable(e.to_string()))?;
+		unhex(&out).ok_or_else(|| ChainError::Unavailable("state_call answer is not hex".into()))
+	}
+
+	/// The chain's genesis hash.
+	pub async fn genesis(&self) -> Result<[u8; 32], ChainError> {
+		let hash: String = self
+			.client()
+			.await?
+			.request("chain_getBlockHash", rpc_params![0])
+			.await
+			.map_err(|e| ChainError::Unavailable(e.to_string()))?;
+		unhex(&hash)
+			.and_then(|h| <[u8; 32]>::try_from(h).ok())
+			.ok_or_else(|| ChainError::Unavailable(format!("bad genesis hash {hash}")))
+	}
+}
+
 impl Chain for RpcChain {
 	fn heads(&self) -> watch::Receiver<Head> {
 		self.heads.subscribe()

@@ -111,6 +111,17 @@ pub struct Options {
 	/// Seconds a DHT query may run [default: 10].
 	#[arg(long)]
 	pub query_timeout: Option<u64>,
+	/// Probe the operators' services every round and hand the results to the node, whose
+	/// offchain worker reports them (run beside a validator's node; `docs/operators.md`).
+	#[arg(long)]
+	pub probe: bool,
+	/// The name resolvers are challenged on [default: canary.ddns].
+	#[arg(long)]
+	pub probe_canary: Option<String>,
+	/// Test networks only: report every service up whatever the probes saw (a lying
+	/// validator, for tests that show one cannot flip a result).
+	#[arg(long, hide = true)]
+	pub probe_lie_all_up: bool,
 }
 
 /// Options with every default filled in and every value parsed.
@@ -133,6 +144,8 @@ pub struct Resolved {
 	pub dns_ttl: u32,
 	pub block_seconds: u32,
 	pub validity_blocks: u32,
+	/// `Some` with `--probe`.
+	pub probe: Option<crate::probe::ProbeConfig>,
 	pub query_timeout: Duration,
 }
 
@@ -230,6 +243,12 @@ impl Options {
 			block_seconds: self.block_seconds.unwrap_or(6).max(1),
 			validity_blocks,
 			query_timeout: Duration::from_secs(self.query_timeout.unwrap_or(10).max(1)),
+			probe: self.probe.then(|| crate::probe::ProbeConfig {
+				block_time: Duration::from_secs(self.block_seconds.unwrap_or(6).max(1).into()),
+				canary: self.probe_canary.clone().unwrap_or_else(|| "canary.ddns".into()),
+				lie_all_up: self.probe_lie_all_up,
+				..Default::default()
+			}),
 		})
 	}
 
@@ -249,6 +268,8 @@ impl Options {
 		self.allow_private_addrs |= file.allow_private_addrs;
 		self.relay |= file.relay;
 		self.no_upnp |= file.no_upnp;
+		self.probe |= file.probe;
+		self.probe_canary = self.probe_canary.take().or(file.probe_canary);
 		self.relay_max_reservations = self.relay_max_reservations.or(file.relay_max_reservations);
 		self.relay_max_reservations_per_peer =
 			self.relay_max_reservations_per_peer.or(file.relay_max_reservations_per_peer);

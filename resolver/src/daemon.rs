@@ -297,7 +297,14 @@ impl Daemon {
 	/// Validates records peers ask us to store; only valid ones that supersede what we hold
 	/// are stored.
 	async fn validate_inbound(self: Arc<Self>, mut inbound: mpsc::Receiver<Inbound>) {
-		while let Some(Inbound::Put { key, value, from }) = inbound.recv().await {
+		while let Some(inbound) = inbound.recv().await {
+			let (key, value, from) = match inbound {
+				Inbound::Put { key, value, from } => (key, value, from),
+				Inbound::Challenge { from, challenge, channel } => {
+					self.answer_challenge(from, challenge, channel).await;
+					continue;
+				},
+			};
 			match self.accept(&key, &value).await {
 				Ok(()) => {
 					self.metrics.stored.inc();
@@ -308,6 +315,30 @@ impl Daemon {
 				},
 			}
 		}
+	}
+
+	/// Answers a prober's challenge from the view at the finalized head, signed with the
+	/// daemon's key. Nothing is sent when the chain cannot say (the prober counts it down).
+	async fn answer_challenge(
+		&self,
+		from: libp2p::PeerId,
+		challenge: crate::probe::Challenge,
+		channel: libp2p::request_response::ResponseChannel<crate::probe::Answer>,
+	) {
+		let name = String::from_utf8_lossy(&challenge.name).into_owned();
+		let (head, view) = match self.view(&name).await {
+			Ok(found) => found,
+			// Not a ddns name: nobody holds it.
+			Err(ChainError::InvalidName(_)) => (self.head(), None),
+			Err(ChainError::Unavailable(e)) => {
+				tracing::debug!(target: "ddns::probe", "challenge from {from} unanswered: {e}");
+				self.metrics.challenges.get_or_create(&vec![("result", "dropped")]).inc();
+				return;
+			},
+		};
+		let Some(answer) = crate::probe::answer(&self.key, &challenge, head, &view) else { return };
+		self.dht.respond(channel, answer).await;
+		self.metrics.challenges.get_or_create(&vec![("result", "answered")]).inc();
 	}
 
 	async fn accept(&self, key: &[u8], value: &[u8]) -> Result<(), Reject> {

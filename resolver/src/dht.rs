@@ -17,7 +17,10 @@
 //!   the routing table nor the records, unless [`DhtConfig::allow_private`] (labs, loopback
 //!   tests), which also takes the daemon's own non-global listen addresses as reachable.
 
-use crate::metrics::NetMetrics;
+use crate::{
+	metrics::NetMetrics,
+	probe::{Answer, Challenge, ChallengeCodec, CHALLENGE_PROTOCOL},
+};
 use futures::future::Either;
 use futures::{channel::oneshot, StreamExt};
 use libp2p::{
@@ -30,7 +33,7 @@ use libp2p::{
 	dcutr, identify, identity,
 	kad::{self, store::RecordStore},
 	multiaddr::Protocol,
-	noise, ping, quic, relay,
+	noise, ping, quic, relay, request_response,
 	swarm::{
 		behaviour::toggle::Toggle, dial_opts::DialOpts, ConnectionDenied, ConnectionId, FromSwarm,
 		NetworkBehaviour, SwarmEvent, THandler, THandlerInEvent, THandlerOutEvent, ToSwarm,
@@ -344,13 +347,24 @@ struct Behaviour {
 	relay: Toggle<relay::Behaviour>,
 	dcutr: dcutr::Behaviour,
 	upnp: Toggle<DirectOnly<upnp::tokio::Behaviour>>,
+	/// The resolver challenge of the operators' probes (`crate::probe`).
+	challenge: request_response::Behaviour<ChallengeCodec>,
 }
+
+/// Challenges this daemon sends at once (`--probe`); more are refused.
+const MAX_CHALLENGES: usize = 64;
 
 /// What the swarm task reports without being asked.
 #[derive(Debug)]
 pub enum Inbound {
 	/// A peer asks us to store a record: validate it, then [`Dht::store_if`].
 	Put { key: Vec<u8>, value: Vec<u8>, from: PeerId },
+	/// A prober challenges us: answer with [`Dht::respond`].
+	Challenge {
+		from: PeerId,
+		challenge: Challenge,
+		channel: request_response::ResponseChannel<Answer>,
+	},
 }
 
 /// A snapshot of the swarm.
@@ -438,6 +452,16 @@ enum Command {
 		wait: Duration,
 		reply: oneshot::Sender<Result<Connected, String>>,
 	},
+	Challenge {
+		peer: PeerId,
+		addr: Multiaddr,
+		challenge: Challenge,
+		reply: oneshot::Sender<Result<Answer, String>>,
+	},
+	Respond {
+		channel: request_response::ResponseChannel<Answer>,
+		answer: Answer,
+	},
 }
 
 /// A handle to the swarm task. Cheap to clone; the task stops when every handle is dropped.
@@ -506,6 +530,12 @@ impl Dht {
 				upnp: (config.upnp && !config.memory)
 					.then(|| DirectOnly(upnp::tokio::Behaviour::default()))
 					.into(),
+				challenge: request_response::Behaviour::new(
+					[(CHALLENGE_PROTOCOL, request_response::ProtocolSupport::Full)],
+					request_response::Config::default()
+						.with_request_timeout(Duration::from_secs(10))
+						.with_max_concurrent_streams(16),
+				),
 			}
 		};
 		let idle =
@@ -601,6 +631,7 @@ impl Dht {
 			started: Instant::now(),
 			next_bootstrap: Instant::now(),
 			known_servers: HashSet::new(),
+			challenges: HashMap::new(),
 		};
 		task.set_kad_mode();
 		let task = tokio::spawn(task.run(rx)).abort_handle();
@@ -674,6 +705,27 @@ impl Dht {
 		self.ask(|reply| Command::Connect { peer, addrs, fresh, wait, reply })
 			.await
 			.unwrap_or_else(|| Err("the DHT task has stopped".into()))
+	}
+
+	/// Sends a resolver challenge to `peer` at `addr` and waits for its answer.
+	pub async fn challenge(
+		&self,
+		peer: PeerId,
+		addr: Multiaddr,
+		challenge: Challenge,
+	) -> Result<Answer, String> {
+		self.ask(|reply| Command::Challenge { peer, addr, challenge, reply })
+			.await
+			.unwrap_or_else(|| Err("the DHT task has stopped".into()))
+	}
+
+	/// Answers a challenge [`Inbound::Challenge`] brought.
+	pub async fn respond(
+		&self,
+		channel: request_response::ResponseChannel<Answer>,
+		answer: Answer,
+	) {
+		let _ = self.commands.send(Command::Respond { channel, answer }).await;
 	}
 }
 
@@ -750,6 +802,9 @@ struct Task {
 	next_bootstrap: Instant,
 	/// Kademlia servers met through identify (for [`Task::bootstrap_soon`]; bounded).
 	known_servers: HashSet<PeerId>,
+	/// Challenges sent, waiting for their answers.
+	challenges:
+		HashMap<request_response::OutboundRequestId, oneshot::Sender<Result<Answer, String>>>,
 }
 
 /// The PeerId an address ends with.
@@ -1118,6 +1173,26 @@ impl Task {
 					tracing::debug!(target: "ddns::dht", "cannot dial {addr}: {e}");
 				}
 			},
+			Command::Challenge { peer, addr, challenge, reply } => {
+				if self.challenges.len() >= MAX_CHALLENGES {
+					let _ = reply.send(Err("too many challenges in flight".into()));
+					return;
+				}
+				// Already connected or dialling: the request goes over that connection.
+				let dial = DialOpts::peer_id(peer).addresses(vec![addr]).build();
+				match self.swarm.dial(dial) {
+					Ok(()) | Err(libp2p::swarm::DialError::DialPeerConditionFalse(_)) => {},
+					Err(e) => {
+						let _ = reply.send(Err(format!("dial: {e}")));
+						return;
+					},
+				}
+				let id = self.swarm.behaviour_mut().challenge.send_request(&peer, challenge);
+				self.challenges.insert(id, reply);
+			},
+			Command::Respond { channel, answer } => {
+				let _ = self.swarm.behaviour_mut().challenge.send_response(channel, answer);
+			},
 			Command::Connect { peer, addrs, fresh, wait, reply } => {
 				if peer == *self.swarm.local_peer_id() {
 					let _ = reply.send(Err("that is this daemon".into()));
@@ -1418,6 +1493,7 @@ impl Task {
 				self.metrics.reservations.set(held as i64);
 			},
 			SwarmEvent::Behaviour(BehaviourEvent::Relay(event)) => self.relay_event(event),
+			SwarmEvent::Behaviour(BehaviourEvent::Challenge(event)) => self.challenge_event(event),
 			SwarmEvent::Behaviour(BehaviourEvent::Dcutr(dcutr::Event {
 				remote_peer_id,
 				result,
@@ -1483,6 +1559,28 @@ impl Task {
 		if let Some(addr) = addrs.into_iter().find(|a| ip_of(a) == Some(seen_at)) {
 			tracing::info!(target: "ddns::dht", "relay candidate {peer} at {addr}");
 			self.relays.insert(peer, Relay::new(addr.with(Protocol::P2p(peer)), false));
+		}
+	}
+
+	fn challenge_event(&mut self, event: request_response::Event<Challenge, Answer>) {
+		use request_response::{Event, Message};
+		match event {
+			Event::Message { peer, message: Message::Request { request, channel, .. } } => {
+				let inbound = Inbound::Challenge { from: peer, challenge: request, channel };
+				// A full queue drops the challenge: the prober sees no answer.
+				let _ = self.inbound.try_send(inbound);
+			},
+			Event::Message { message: Message::Response { request_id, response }, .. } => {
+				if let Some(reply) = self.challenges.remove(&request_id) {
+					let _ = reply.send(Ok(response));
+				}
+			},
+			Event::OutboundFailure { request_id, error, .. } => {
+				if let Some(reply) = self.challenges.remove(&request_id) {
+					let _ = reply.send(Err(format!("challenge: {error}")));
+				}
+			},
+			Event::InboundFailure { .. } | Event::ResponseSent { .. } => {},
 		}
 	}
 

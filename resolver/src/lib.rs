@@ -4,6 +4,8 @@
 //! - [`dht`]: the libp2p swarm (Kademlia, identify, ping; TCP and QUIC, or memory).
 //! - [`validate`]: the rule every endpoint record must pass before it is stored or served.
 //! - [`daemon`]: validation of inbound records, publication of served names, lookups.
+//! - [`probe`]: `--probe`, a validator's probes of the operators' services, and the resolver
+//!   challenge every daemon answers.
 //! - [`http`] and [`dns`]: the faces, whose listeners the daemon owns ([`Daemon::stop`] ends
 //!   them).
 
@@ -14,9 +16,10 @@ pub mod dht;
 pub mod dns;
 pub mod http;
 pub mod metrics;
+pub mod probe;
 pub mod testing;
 pub mod validate;
 
 pub use chain::{Chain, Head, MemChain, RpcChain, View};
 pub use daemon::{Daemon, Resolution, Settings};
-pub use dht::DhtConfig;
+pub use dht::{Dht, DhtConfig};

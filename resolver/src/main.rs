@@ -46,7 +46,7 @@ async fn main() -> anyhow::Result<()> {
 	let chain = RpcChain::start(config.chain_rpc.clone());
 	let daemon = Daemon::start(
 		key,
-		chain,
+		chain.clone(),
 		DhtConfig {
 			listen: config.listen.clone(),
 			bootnodes: config.bootnodes.clone(),
@@ -66,6 +66,16 @@ async fn main() -> anyhow::Result<()> {
 			..Default::default()
 		},
 	)?;
+	if let Some(probe) = config.probe.clone() {
+		tracing::info!(target: "ddns", "probing the operators' services ({probe:?})");
+		let task = tokio::spawn(ddns_resolver::probe::run(
+			daemon.dht.clone(),
+			chain.clone(),
+			probe,
+			daemon.metrics.probe.clone(),
+		));
+		daemon.keep(task.abort_handle());
+	}
 	http::serve(daemon.clone(), config.http).await?;
 	ddns_resolver::dns::serve(daemon.clone(), ddns_resolver::dns::DnsConfig::from(&config)).await?;
 

@@ -34,6 +34,41 @@ pub struct Metrics {
 	pub dns_dropped: Family<Labels, Counter>,
 	/// Reachability, relays and hole punching (see [`NetMetrics`]).
 	pub net: NetMetrics,
+	/// Resolver challenges (`/ddns/probe/1.0.0`) by result: `answered`, `dropped` (the queue
+	/// was full, or the chain could not say).
+	pub challenges: Family<Labels, Counter>,
+	/// What `--probe` saw (see [`ProbeMetrics`]).
+	pub probe: ProbeMetrics,
+}
+
+/// What the prober (`--probe`) saw.
+#[derive(Clone, Debug, Default)]
+pub struct ProbeMetrics {
+	/// Probes by service kind (`seed`, `relay`, `resolver`) and verdict (`up`, `down`, `wrong`).
+	pub results: Family<Labels, Counter>,
+	/// Rounds whose results were handed to the node.
+	pub rounds: Counter,
+}
+
+impl ProbeMetrics {
+	pub fn result(
+		&self,
+		kind: ddns_operators_runtime_api::ServiceKind,
+		verdict: ddns_operators_runtime_api::Verdict,
+	) {
+		use ddns_operators_runtime_api::{ServiceKind as K, Verdict as V};
+		let kind = match kind {
+			K::Seed => "seed",
+			K::Relay => "relay",
+			K::Resolver => "resolver",
+		};
+		let verdict = match verdict {
+			V::Up => "up",
+			V::Down => "down",
+			V::Wrong => "wrong",
+		};
+		self.results.get_or_create(&vec![("kind", kind), ("verdict", verdict)]).inc();
+	}
 }
 
 /// What the swarm reports about reachability (`docs/endpoints.md`).
@@ -143,7 +178,26 @@ impl Metrics {
 			net.hole_punches.clone(),
 		);
 		registry.register("upnp", "UPnP port mapping events", net.upnp.clone());
+		let challenges = Family::<Labels, Counter>::default();
+		registry.register(
+			"challenges",
+			"Resolver challenges by result",
+			Family::clone(&challenges),
+		);
+		let probe = ProbeMetrics::default();
+		registry.register(
+			"probes",
+			"Probes of the operators' services by kind and verdict",
+			probe.results.clone(),
+		);
+		registry.register(
+			"probe_rounds_reported",
+			"Rounds whose results were handed to the node",
+			probe.rounds.clone(),
+		);
 		Self {
+			challenges,
+			probe,
 			net,
 			registry,
 			lookups,

@@ -311,3 +311,39 @@ async fn quic_on_loopback_carries_publish_and_resolve() {
 		d.stop();
 	}
 }
+
+/// A prober's challenge (`/ddns/probe/1.0.0`) gets an answer signed by the daemon's key, from
+/// the finalized block it follows, with the hash of its view of the canary name.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_daemon_answers_a_probers_challenge_with_its_signed_view() {
+	use ddns_resolver::probe::{view_hash, Answer, Challenge};
+	let net = network(2).await;
+	let key = &net.keys[0];
+	let canary = "canary.ddns";
+	let view = view_for(canary, key, 1, 1_000);
+	net.chain.set(canary, Some(view.clone()));
+	let head = net.chain.finalize();
+	let target = net.daemons[0].dht.info().await.listen[0].clone();
+	let peer = net.daemons[0].dht.peer_id();
+	let prober = &net.daemons[1];
+	for (name, expected) in [(canary, Some(view)), ("not a name", None), ("free-name.ddns", None)] {
+		let nonce = [7u8; 32];
+		let challenge = Challenge { nonce, name: name.as_bytes().to_vec() };
+		let answer = eventually("an answer", || {
+			let (prober, target, challenge) = (prober.clone(), target.clone(), challenge.clone());
+			async move { prober.dht.challenge(peer, target, challenge).await.ok() }
+		})
+		.await;
+		assert_eq!(answer.nonce, nonce);
+		assert_eq!((answer.number, answer.hash), (head.number, head.hash), "{name}");
+		assert_eq!(answer.view, view_hash(&expected), "{name}");
+		let payload =
+			Answer::payload(&nonce, name.as_bytes(), answer.number, &answer.hash, &answer.view);
+		assert!(key.public().verify(&payload, &answer.signature), "{name}: signed by the daemon");
+		assert!(!net.keys[1].public().verify(&payload, &answer.signature));
+	}
+	assert!(net.daemons[0]
+		.metrics
+		.render()
+		.contains("ddns_resolver_challenges_total{result=\"answered\"} 3"));
+}
