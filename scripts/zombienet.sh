@@ -18,10 +18,20 @@ export DDNS_NODE_BIN DDNS_RESOLVER_BIN
 work="$(mktemp -d "${TMPDIR:-/tmp}/ddns-zombienet.XXXXXX")"
 net="$work/network"
 export DDNS_CHAIN_SPEC="$work/local-raw.json"
-"$DDNS_NODE_BIN" build-spec --chain local --raw --disable-default-bootnode >"$DDNS_CHAIN_SPEC" 2>/dev/null
+# The `local_testnet` preset with the operators' rounds shortened for a test: rounds of 4 blocks,
+# eras of 3 rounds (72 s), so the operators journey sees five eras close in about seven minutes.
+"$DDNS_NODE_BIN" build-spec --chain local --disable-default-bootnode >"$work/local.json" 2>/dev/null
+node -e '
+const fs = require("fs");
+const spec = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+const params = spec.genesis.runtimeGenesis.patch.operators.params;
+Object.assign(params, { roundLength: 4, roundsPerEra: 3 });
+fs.writeFileSync(process.argv[1], JSON.stringify(spec));
+' "$work/local.json"
+"$DDNS_NODE_BIN" build-spec --chain "$work/local.json" --raw --disable-default-bootnode >"$DDNS_CHAIN_SPEC" 2>/dev/null
 
 stop_daemons() {
-	for pid in "$net"/*/resolver.pid; do
+	for pid in "$net"/*/resolver.pid "$net"/*/probe.pid "$net"/*/relay.pid; do
 		[ -f "$pid" ] && kill "$(cat "$pid")" 2>/dev/null || true
 	done
 	# zombienet kill -9's its nodes when it ends; make sure none outlives a crash of it.
@@ -34,7 +44,7 @@ cd zombienet
 rc=0
 npx --no-install zombienet -p native -l text -d "$net" -f test ddns-local.zndsl || rc=$?
 if [ "$rc" -ne 0 ]; then
-	echo "zombienet: $rc test(s) failed; node logs: $net/logs/ (or $net/<node>.log), daemon logs: $net/<node>/resolver.log" >&2
+	echo "zombienet: $rc test(s) failed; node logs: $net/logs/ (or $net/<node>.log), daemon logs: $net/<node>/{resolver,probe,relay}.log" >&2
 	exit 1
 fi
 # Passed: the six node databases are not worth keeping (DDNS_E2E_KEEP=1 keeps them).

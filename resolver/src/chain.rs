@@ -190,18 +190,20 @@ impl RpcChain {
 }
 
 impl RpcChain {
-	/// A runtime API call (`state_call`) at `at`: the SCALE answer.
+	/// A runtime API call (`state_call`) at `at` (the best block with `None`): the SCALE
+	/// answer.
 	pub async fn state_call(
 		&self,
 		method: &str,
 		args: &[u8],
-		at: Head,
+		at: Option<Head>,
 	) -> Result<Vec<u8>, ChainError> {
 		let args = format!("0x{}", hex(args));
+		let at = at.map(|h| h.hash_hex());
 		let out: String = self
 			.client()
 			.await?
-			.request("state_call", rpc_params![method, args, at.hash_hex()])
+			.request("state_call", rpc_params![method, args, at])
 			.await
 			.map_err(|e| ChainError::Unavailable(e.to_string()))?;
 		unhex(&out).ok_or_else(|| ChainError::Unavailable("state_call answer is not hex".into()))

@@ -201,22 +201,23 @@ impl Drop for Probing {
 }
 
 /// Runs the prober until the task is aborted.
+///
+/// Rounds are followed at the node's best block, polled every second: reports for a round are
+/// taken only during the next one, so waiting for finality would lose rounds of a few blocks.
 pub async fn run(
 	dht: Dht,
 	chain: Arc<RpcChain>,
 	config: ProbeConfig,
 	metrics: crate::metrics::ProbeMetrics,
 ) {
-	let mut heads = chain.heads();
 	let mut probing: Option<Probing> = None;
 	// Results of a finished round not yet handed to the node.
 	let mut unsent: Option<(u32, u32, Vec<(ServiceId, Verdict)>)> = None;
+	let mut tick = tokio::time::interval(Duration::from_secs(1));
+	tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
 	loop {
-		if heads.changed().await.is_err() {
-			return;
-		}
-		let head = *heads.borrow();
-		let (current, previous) = match rounds(&*chain, head).await {
+		tick.tick().await;
+		let (current, previous) = match rounds(&chain).await {
 			Ok(r) => r,
 			Err(e) => {
 				tracing::debug!(target: "ddns::probe", "rounds unavailable: {e}");
@@ -230,7 +231,7 @@ pub async fn run(
 					done.results.lock().expect("not poisoned").clone().into_iter().collect();
 				unsent = Some((done.era, done.round, results));
 			}
-			probing = Some(start_round(&dht, &chain, &config, &metrics, head, &current).await);
+			probing = Some(start_round(&dht, &chain, &config, &metrics, &current).await);
 		}
 		if let (Some((era, round, results)), Some(prev)) = (&unsent, previous) {
 			if (*era, *round) != (prev.era, prev.round) {
@@ -256,19 +257,20 @@ pub async fn run(
 	}
 }
 
+/// A runtime API call at the best block.
 async fn state_call<T: Decode>(
 	chain: &RpcChain,
 	method: &str,
 	args: &[u8],
-	at: Head,
 ) -> Result<T, ChainError> {
-	let bytes = chain.state_call(method, args, at).await?;
+	let bytes = chain.state_call(method, args, None).await?;
 	T::decode(&mut &bytes[..])
 		.map_err(|e| ChainError::Unavailable(format!("{method}: undecodable answer: {e}")))
 }
 
-async fn rounds(chain: &RpcChain, at: Head) -> Result<(Option<Round>, Option<Round>), ChainError> {
-	state_call(chain, "OperatorsApi_rounds", &[], at).await
+/// The round in progress and the one that just ended, at the best block.
+async fn rounds(chain: &RpcChain) -> Result<(Option<Round>, Option<Round>), ChainError> {
+	state_call(chain, "OperatorsApi_rounds", &[]).await
 }
 
 /// Schedules one probe of every active service at a random moment of the round's first half.
@@ -277,13 +279,12 @@ async fn start_round(
 	chain: &Arc<RpcChain>,
 	config: &ProbeConfig,
 	metrics: &crate::metrics::ProbeMetrics,
-	head: Head,
 	round: &Round,
 ) -> Probing {
 	let results = Arc::new(Mutex::new(BTreeMap::new()));
 	let mut tasks = Vec::new();
 	let targets: Vec<(ServiceId, ServiceOf)> =
-		match state_call(chain, "OperatorsApi_probe_targets", &[], head).await {
+		match state_call(chain, "OperatorsApi_probe_targets", &[]).await {
 			Ok(t) => t,
 			Err(e) => {
 				tracing::warn!(target: "ddns::probe", "services unavailable: {e}");
@@ -291,8 +292,8 @@ async fn start_round(
 			},
 		};
 	let genesis = chain.genesis().await.ok();
-	let left = round.end.saturating_sub(head.number.max(round.start));
-	let window = config.block_time * left / 2;
+	// The round's first half, from about now (the round just started at the best block).
+	let window = config.block_time * round.end.saturating_sub(round.start) / 2;
 	tracing::info!(
 		target: "ddns::probe",
 		"round {}/{}: probing {} services within {window:?}",
