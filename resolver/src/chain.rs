@@ -209,6 +209,17 @@ impl RpcChain {
 		unhex(&out).ok_or_else(|| ChainError::Unavailable("state_call answer is not hex".into()))
 	}
 
+	/// The hash of block `number` of the node's chain, if it has one.
+	pub async fn block_hash(&self, number: u32) -> Result<Option<[u8; 32]>, ChainError> {
+		let hash: Option<String> = self
+			.client()
+			.await?
+			.request("chain_getBlockHash", rpc_params![number])
+			.await
+			.map_err(|e| ChainError::Unavailable(e.to_string()))?;
+		Ok(hash.and_then(|h| unhex(&h)).and_then(|h| <[u8; 32]>::try_from(h).ok()))
+	}
+
 	/// The chain's genesis hash.
 	pub async fn genesis(&self) -> Result<[u8; 32], ChainError> {
 		let hash: String = self

@@ -38,6 +38,14 @@ pub struct Options {
 	#[arg(long)]
 	#[serde(skip)]
 	pub print_key: bool,
+	/// Sign the registration of the service whose key is `--key-file` (a daemon's hex key, or
+	/// a `ddns-node` network key: `.../network/secret_ed25519`) as a paid operator service:
+	/// `KIND:ACCOUNT` (`seed`, `relay` or `resolver`, and the SS58 account that registers it).
+	/// Prints the arguments of `operators.registerService` as JSON and exits; the genesis hash
+	/// comes from `--chain-rpc`.
+	#[arg(long, value_name = "KIND:ACCOUNT")]
+	#[serde(skip)]
+	pub sign_registration: Option<String>,
 	/// libp2p listen addresses, repeatable
 	/// [default: /ip4/127.0.0.1/tcp/30433 and /ip4/127.0.0.1/udp/30433/quic-v1].
 	#[arg(long)]

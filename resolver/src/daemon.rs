@@ -125,6 +125,8 @@ pub struct Daemon {
 	requested: Mutex<Option<Vec<u8>>>,
 	/// [`Self::connect`]s in progress.
 	connects: tokio::sync::Semaphore,
+	/// Prober challenges being answered.
+	challenge_slots: Arc<tokio::sync::Semaphore>,
 	/// The daemon's tasks and those of its faces (their listeners); `None` once stopped.
 	tasks: Mutex<Option<Vec<tokio::task::AbortHandle>>>,
 }
@@ -148,6 +150,7 @@ impl Daemon {
 			dht,
 			metrics,
 			connects: tokio::sync::Semaphore::new(MAX_CONNECTS),
+			challenge_slots: Arc::new(tokio::sync::Semaphore::new(4)),
 			key,
 			settings,
 			cache: Default::default(),
@@ -301,7 +304,23 @@ impl Daemon {
 			let (key, value, from) = match inbound {
 				Inbound::Put { key, value, from } => (key, value, from),
 				Inbound::Challenge { from, challenge, channel } => {
-					self.answer_challenge(from, challenge, channel).await;
+					// Answered beside the records' validation, a few at a time, so that
+					// challenges never hold up records.
+					match self.challenge_slots.clone().try_acquire_owned() {
+						Ok(slot) => {
+							let this = self.clone();
+							tokio::spawn(async move {
+								this.answer_challenge(from, challenge, channel).await;
+								drop(slot);
+							});
+						},
+						Err(_) => {
+							self.metrics
+								.challenges
+								.get_or_create(&vec![("result", "dropped")])
+								.inc();
+						},
+					}
 					continue;
 				},
 			};

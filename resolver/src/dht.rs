@@ -353,6 +353,11 @@ struct Behaviour {
 
 /// Challenges this daemon sends at once (`--probe`); more are refused.
 const MAX_CHALLENGES: usize = 64;
+/// The shortest time between two challenges of one peer that are answered.
+const CHALLENGE_INTERVAL: Duration = Duration::from_secs(1);
+/// Peers whose last challenge is remembered; past it, challenges go unanswered until old ones
+/// expire.
+const MAX_CHALLENGERS: usize = 1024;
 
 /// What the swarm task reports without being asked.
 #[derive(Debug)]
@@ -632,6 +637,7 @@ impl Dht {
 			next_bootstrap: Instant::now(),
 			known_servers: HashSet::new(),
 			challenges: HashMap::new(),
+			challenged: HashMap::new(),
 		};
 		task.set_kad_mode();
 		let task = tokio::spawn(task.run(rx)).abort_handle();
@@ -805,6 +811,8 @@ struct Task {
 	/// Challenges sent, waiting for their answers.
 	challenges:
 		HashMap<request_response::OutboundRequestId, oneshot::Sender<Result<Answer, String>>>,
+	/// When each peer last challenged us (bounded by [`MAX_CHALLENGERS`]).
+	challenged: HashMap<PeerId, Instant>,
 }
 
 /// The PeerId an address ends with.
@@ -1566,8 +1574,21 @@ impl Task {
 		use request_response::{Event, Message};
 		match event {
 			Event::Message { peer, message: Message::Request { request, channel, .. } } => {
+				// One challenge per peer per `CHALLENGE_INTERVAL` (a prober sends one a round);
+				// more, or a full queue, go unanswered.
+				let now = Instant::now();
+				if self.challenged.len() >= MAX_CHALLENGERS {
+					self.challenged.retain(|_, at| now.duration_since(*at) < CHALLENGE_INTERVAL);
+				}
+				let recent = self
+					.challenged
+					.get(&peer)
+					.is_some_and(|at| now.duration_since(*at) < CHALLENGE_INTERVAL);
+				if recent || self.challenged.len() >= MAX_CHALLENGERS {
+					return;
+				}
+				self.challenged.insert(peer, now);
 				let inbound = Inbound::Challenge { from: peer, challenge: request, channel };
-				// A full queue drops the challenge: the prober sees no answer.
 				let _ = self.inbound.try_send(inbound);
 			},
 			Event::Message { message: Message::Response { request_id, response }, .. } => {

@@ -18,6 +18,14 @@ async fn main() -> anyhow::Result<()> {
 		.with_writer(std::io::stderr)
 		.init();
 	let options = Options::parse();
+	if let Some(what) = options.sign_registration.clone() {
+		let config = options.resolve()?;
+		let out =
+			ddns_resolver::probe::sign_registration(&what, &config.key_file, &config.chain_rpc)
+				.await?;
+		println!("{out}");
+		return Ok(());
+	}
 	let print_key = options.print_key;
 	let config = options.resolve()?;
 	let key = load_or_create_key(&config.key_file)?;

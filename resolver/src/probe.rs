@@ -489,6 +489,12 @@ async fn probe_resolver(
 	if answer.number.saturating_add(2) < ours.number {
 		return Err(format!("behind: block {} against {}", answer.number, ours.number));
 	}
+	// The block must be the one our node has at that height: a resolver may not pick any block
+	// whose state it knows the answer for.
+	let canonical = chain.block_hash(answer.number).await.map_err(|e| e.to_string())?;
+	if canonical != Some(answer.hash) {
+		return Err(format!("block {} is not the chain's block at that height", answer.number));
+	}
 	let at = Head { number: answer.number, hash: answer.hash };
 	let view = chain.view(canary, at).await.map_err(|e| format!("our view at its block: {e}"))?;
 	if view_hash(&view) == answer.view {
@@ -511,4 +517,60 @@ pub fn answer(
 		Answer::payload(&challenge.nonce, &challenge.name, head.number, &head.hash, &view);
 	let signature = key.sign(&payload).ok()?;
 	Some(Answer { nonce: challenge.nonce, number: head.number, hash: head.hash, view, signature })
+}
+
+/// `--sign-registration KIND:ACCOUNT`: the arguments of `operators.registerService` for the
+/// service whose ed25519 key is in `key_file` (32 raw bytes, as `ddns-node` keeps its network
+/// key, or 64 hex digits, as the daemon keeps its own), registered by `ACCOUNT` (SS58) on the
+/// chain behind `chain_rpc`.
+pub async fn sign_registration(
+	what: &str,
+	key_file: &std::path::Path,
+	chain_rpc: &str,
+) -> anyhow::Result<serde_json::Value> {
+	use anyhow::Context;
+	use ddns_primitives::operator::registration_payload;
+	use sp_core::crypto::Ss58Codec;
+	let (kind, account) = what.split_once(':').context("expected KIND:ACCOUNT")?;
+	let kind = match kind {
+		"seed" => ServiceKind::Seed,
+		"relay" => ServiceKind::Relay,
+		"resolver" => ServiceKind::Resolver,
+		other => anyhow::bail!("unknown kind {other} (seed, relay or resolver)"),
+	};
+	let account = AccountId32::from_ss58check(account)
+		.map_err(|e| anyhow::anyhow!("{account} is not an SS58 account: {e:?}"))?;
+	let bytes =
+		std::fs::read(key_file).with_context(|| format!("cannot read {}", key_file.display()))?;
+	let mut secret: Vec<u8> = if bytes.len() == 32 {
+		bytes
+	} else {
+		let text = String::from_utf8_lossy(&bytes);
+		crate::chain::unhex(text.trim()).filter(|b| b.len() == 32).with_context(|| {
+			format!("{}: expected 32 raw bytes or 64 hex digits", key_file.display())
+		})?
+	};
+	let key = identity::Keypair::ed25519_from_bytes(&mut secret)?;
+	let public = key.public().try_into_ed25519()?.to_bytes();
+	let chain = RpcChain::start(chain_rpc.to_owned());
+	let genesis = tokio::time::timeout(Duration::from_secs(30), async {
+		loop {
+			match chain.genesis().await {
+				Ok(g) => return g,
+				Err(_) => tokio::time::sleep(Duration::from_millis(250)).await,
+			}
+		}
+	})
+	.await
+	.with_context(|| format!("no answer from {chain_rpc}"))?;
+	let payload = registration_payload(&genesis, kind, &account.encode());
+	let signature = key.sign(&payload)?;
+	Ok(serde_json::json!({
+		"kind": format!("{kind:?}"),
+		"account": account.to_ss58check(),
+		"peer": format!("0x{}", hex(&public)),
+		"peerId": key.public().to_peer_id().to_base58(),
+		"signature": format!("0x{}", hex(&signature)),
+		"genesis": format!("0x{}", hex(&genesis)),
+	}))
 }

@@ -327,6 +327,8 @@ async fn a_daemon_answers_a_probers_challenge_with_its_signed_view() {
 	let peer = net.daemons[0].dht.peer_id();
 	let prober = &net.daemons[1];
 	for (name, expected) in [(canary, Some(view)), ("not a name", None), ("free-name.ddns", None)] {
+		// A daemon answers one challenge per peer a second.
+		tokio::time::sleep(Duration::from_millis(1100)).await;
 		let nonce = [7u8; 32];
 		let challenge = Challenge { nonce, name: name.as_bytes().to_vec() };
 		let answer = eventually("an answer", || {

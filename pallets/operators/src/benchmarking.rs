@@ -342,6 +342,10 @@ mod benchmarks {
 			Scores::<T>::insert(1, id, score);
 		}
 		let p = params::<T>();
+		// The era leaving the window has its round logs too.
+		for round in 0..MAX_ROUNDS_PER_ERA {
+			Rounds::<T>::insert(1, round, RoundLog::default());
+		}
 		#[block]
 		{
 			Pallet::<T>::settle(era, &p);

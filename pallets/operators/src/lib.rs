@@ -14,7 +14,8 @@
 //!   signed, fee-free [`Pallet::report`] (authorized by its probe session key) during the next
 //!   round. The round is then tallied: it counts when at least two thirds of the validators
 //!   reported; a service is up in it when more than half of the counted reports (a validator's
-//!   report on its own service is not counted) say up and none says `wrong`.
+//!   report on its own service is not counted) say up and no more than a third say `wrong`
+//!   (the "none says wrong" would let one validator take every service down).
 //! - **Eras.** When an era's last round is tallied the era closes: a service below
 //!   `min_score` earns nothing and gets a strike (`max_strikes` in a row suspend it);
 //!   the others are due `rate × up / counted`. The budget is
@@ -501,7 +502,8 @@ pub mod pallet {
 		/// Resumes a suspended service from the next era, its strikes cleared and its bond
 		/// topped up to the current `bond`.
 		///
-		/// Emits `Resumed`. Errors: `UnknownService`, `NotOwner`, `NotSuspended`, and the
+		/// Emits `Resumed`. Errors: `UnknownService`, `NotOwner`, `NotSuspended`, `HostTaken`
+		/// and `PeerTaken` (its host or identity was taken while it was suspended), and the
 		/// currency's if the top-up cannot be held.
 		#[pallet::call_index(4)]
 		#[pallet::weight(T::WeightInfo::resume())]
@@ -510,6 +512,9 @@ pub mod pallet {
 			let params = Self::params()?;
 			let mut svc = Self::owned(id, &who)?;
 			ensure!(svc.status == Status::Suspended, Error::<T>::NotSuspended);
+			// A suspended service left its host and identity; they must still be free.
+			ensure!(!Hosts::<T>::contains_key(svc.kind, svc.host), Error::<T>::HostTaken);
+			ensure!(!Peers::<T>::contains_key(svc.kind, svc.peer), Error::<T>::PeerTaken);
 			if svc.bond < params.bond {
 				T::Currency::hold(&HoldReason::ServiceBond.into(), &who, params.bond - svc.bond)?;
 				svc.bond = params.bond;
@@ -518,6 +523,8 @@ pub mod pallet {
 			svc.status = Status::Active;
 			svc.strikes = 0;
 			svc.active_from = active_from;
+			Hosts::<T>::insert(svc.kind, svc.host, id);
+			Peers::<T>::insert(svc.kind, svc.peer, id);
 			Services::<T>::insert(id, svc);
 			Self::deposit_event(Event::Resumed { id, active_from });
 			Ok(())
@@ -601,15 +608,11 @@ pub mod pallet {
 				Fortitude::Force,
 			)?;
 			svc.bond = svc.bond.saturating_sub(moved);
-			let suspend = svc.status == Status::Active;
-			if suspend {
-				svc.status = Status::Suspended;
+			Self::deposit_event(Event::Slashed { id, amount: moved });
+			if svc.status == Status::Active {
+				Self::suspend(id, &mut svc);
 			}
 			Services::<T>::insert(id, svc);
-			Self::deposit_event(Event::Slashed { id, amount: moved });
-			if suspend {
-				Self::deposit_event(Event::Suspended { id });
-			}
 			Ok(())
 		}
 
@@ -795,8 +798,9 @@ pub mod pallet {
 				let (services, probers) = Self::tally(&prev);
 				weight.saturating_accrue(T::WeightInfo::tally(services, probers));
 				if prev.last() {
-					let scored = Self::settle(prev.era, &params);
-					weight.saturating_accrue(T::WeightInfo::settle(scored));
+					let (scored, forgotten, rounds) = Self::settle(prev.era, &params);
+					weight.saturating_accrue(T::WeightInfo::settle(scored.max(forgotten)));
+					weight.saturating_accrue(T::DbWeight::get().writes(rounds.into()));
 				}
 			}
 			PreviousRound::<T>::put(current);
@@ -821,6 +825,8 @@ pub mod pallet {
 			let reports: Vec<_> = Reports::<T>::drain_prefix((prev.era, prev.round))
 				.take(T::MaxProbers::get() as usize)
 				.collect();
+			// More than `MaxProbers` only when the validator set changed within the round.
+			let _ = Reports::<T>::clear_prefix((prev.era, prev.round), T::MaxProbers::get(), None);
 			let reporters = reports.len() as u32;
 			let counted = probers > 0 && reporters.saturating_mul(3) >= probers.saturating_mul(2);
 			Rounds::<T>::insert(prev.era, prev.round, RoundLog { reporters, probers, counted });
@@ -844,7 +850,7 @@ pub mod pallet {
 				if !Self::participates(&svc, prev.era) {
 					continue;
 				}
-				let (mut up, mut valid, mut wrong) = (0u32, 0u32, false);
+				let (mut up, mut valid, mut wrong) = (0u32, 0u32, 0u32);
 				for (reporter, results) in &reports {
 					if *reporter == svc.owner {
 						continue;
@@ -853,12 +859,14 @@ pub mod pallet {
 					if let Ok(at) = results.binary_search_by_key(&id, |(i, _)| *i) {
 						match results[at].1 {
 							Verdict::Up => up += 1,
-							Verdict::Wrong => wrong = true,
+							Verdict::Wrong => wrong += 1,
 							Verdict::Down => {},
 						}
 					}
 				}
-				let is_up = !wrong && up.saturating_mul(2) > valid;
+				// Up: more than half say up, and no more than a third say wrong (one validator's
+				// `wrong` alone cannot take every service down).
+				let is_up = up.saturating_mul(2) > valid && wrong.saturating_mul(3) <= valid;
 				Scores::<T>::mutate(prev.era, id, |score| {
 					let score = score.get_or_insert_with(|| Score {
 						kind: svc.kind,
@@ -888,8 +896,8 @@ pub mod pallet {
 		}
 
 		/// Closes `era`: strikes, dues, the budget and its scale; forgets the era that leaves
-		/// the window. Returns the scores looked at.
-		pub(crate) fn settle(era: EraIndex, params: &ParamsOf<T>) -> u32 {
+		/// the window. Returns the scores looked at, and the scores and round logs forgotten.
+		pub(crate) fn settle(era: EraIndex, params: &ParamsOf<T>) -> (u32, u32, u32) {
 			let mut summary = Eras::<T>::get(era).unwrap_or_default();
 			let counted = summary.counted;
 			let mut scored = 0u32;
@@ -938,10 +946,9 @@ pub mod pallet {
 			let (budget, promised) = (summary.budget, summary.promised);
 			Eras::<T>::insert(era, summary);
 			Self::deposit_event(Event::EraClosed { era, budget, promised });
-			if let Some(old) = era.checked_sub(T::HistoryDepth::get()) {
-				Self::forget(old);
-			}
-			scored
+			let (forgotten, rounds) =
+				era.checked_sub(T::HistoryDepth::get()).map_or((0, 0), Self::forget);
+			(scored, forgotten, rounds)
 		}
 
 		/// What `score` is paid from its closed era: its due, scaled down when its kind's dues
@@ -971,20 +978,31 @@ pub mod pallet {
 				svc.strikes = svc.strikes.saturating_add(1);
 				Self::deposit_event(Event::Struck { id, era, strikes: svc.strikes });
 				if svc.strikes >= max_strikes {
-					svc.status = Status::Suspended;
-					Self::deposit_event(Event::Suspended { id });
+					Self::suspend(id, svc);
 				}
 			});
 		}
 
-		/// Forgets era `era`: what it promised and nobody claimed stays in the pot.
-		fn forget(era: EraIndex) {
-			let Some(summary) = Eras::<T>::take(era) else { return };
+		/// Suspends `svc`: it is no longer probed or paid, and it leaves its host and identity
+		/// so that nobody can hold them with a dead service (a squatter who registered someone
+		/// else's address is suspended in `max_strikes` eras and the address is free again).
+		fn suspend(id: ServiceId, svc: &mut ServiceOf<T>) {
+			svc.status = Status::Suspended;
+			Hosts::<T>::remove(svc.kind, svc.host);
+			Peers::<T>::remove(svc.kind, svc.peer);
+			Self::deposit_event(Event::Suspended { id });
+		}
+
+		/// Forgets era `era`: what it promised and nobody claimed stays in the pot. Returns
+		/// the scores and round logs removed.
+		fn forget(era: EraIndex) -> (u32, u32) {
+			let Some(summary) = Eras::<T>::take(era) else { return (0, 0) };
 			let unclaimed = summary.promised.saturating_sub(summary.paid);
 			Owed::<T>::mutate(|o| *o = o.saturating_sub(unclaimed));
-			let _ = Scores::<T>::clear_prefix(era, MaxServicesOf::<T>::get(), None);
-			let _ = Rounds::<T>::clear_prefix(era, MAX_ROUNDS_PER_ERA, None);
+			let scores = Scores::<T>::clear_prefix(era, MaxServicesOf::<T>::get(), None);
+			let rounds = Rounds::<T>::clear_prefix(era, MAX_ROUNDS_PER_ERA, None);
 			Self::deposit_event(Event::EraExpired { era, unclaimed });
+			(scores.backend, rounds.backend)
 		}
 	}
 }

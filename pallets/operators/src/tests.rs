@@ -450,19 +450,38 @@ fn one_lying_validator_cannot_make_a_dead_service_up() {
 }
 
 #[test]
-fn a_wrong_answer_marks_the_service_down() {
+fn wrong_answers_take_a_service_down_only_when_more_than_a_third_say_so() {
 	new_test_ext().execute_with(|| {
 		let ids = three_services();
-		let verdict = |v, round, s| {
-			if s == ids[1] && v == 12 && round == 0 {
-				Verdict::Wrong
-			} else {
-				Verdict::Up
-			}
+		// Round 0: two of four say wrong; round 1: one does (the others say up).
+		let verdict = |v, round, s| match (round, v) {
+			(0, 12 | 13) | (1, 12) if s == ids[1] => Verdict::Wrong,
+			_ => Verdict::Up,
 		};
 		run_to(block_of(1, 0));
 		run_era(1, &ids, everyone, verdict);
-		assert_eq!(Scores::<Test>::get(1, ids[1]).unwrap().up, ROUNDS - 1);
+		let score = Scores::<Test>::get(1, ids[1]).unwrap();
+		assert_eq!(score.up, ROUNDS - 1);
+		assert_eq!(score.up_rounds[0] & 0b11, 0b10, "down in round 0, up in round 1");
+	});
+}
+
+#[test]
+fn a_suspended_service_leaves_its_host_and_resumes_only_if_it_is_free() {
+	new_test_ext().execute_with(|| {
+		let a = register(ALICE, ServiceKind::Seed, 1, "/ip4/8.8.8.1/tcp/30333");
+		assert_ok!(Operators::slash(RuntimeOrigin::root(), a, 0));
+		assert_eq!(Services::<Test>::get(a).unwrap().status, Status::Suspended);
+		// Someone else may now take the host (a squatter's address goes back to its owner).
+		let b = register(BOB, ServiceKind::Seed, 2, "/ip4/8.8.8.1/tcp/30333");
+		assert_noop!(Operators::resume(RuntimeOrigin::signed(ALICE), a), Error::<Test>::HostTaken);
+		assert_ok!(Operators::unbond(RuntimeOrigin::signed(BOB), b));
+		assert_ok!(Operators::resume(RuntimeOrigin::signed(ALICE), a));
+		assert_eq!(
+			Hosts::<Test>::get(ServiceKind::Seed, Services::<Test>::get(a).unwrap().host),
+			Some(a)
+		);
+		crate::try_state::check::<Test>().unwrap();
 	});
 }
 

@@ -13,7 +13,7 @@ use sp_runtime::{traits::Zero, Saturating, TryRuntimeError};
 
 /// Checks that:
 /// - the per-kind counts are the services of each kind, within the bounds;
-/// - the host and identity indices point exactly at the services that are not unbonding;
+/// - the host and identity indices point exactly at the active services;
 /// - what each owner has on hold for bonds is the sum of its services' bonds;
 /// - `Owed` is what the closed eras in the window promised and have not paid, and the pot holds
 ///   at least that (the pot covers what was promised);
@@ -28,10 +28,10 @@ pub fn check<T: Config>() -> Result<(), TryRuntimeError> {
 		let bond = bonds.entry(svc.owner.clone()).or_insert_with(Zero::zero);
 		*bond = bond.saturating_add(svc.bond);
 		ensure!(id < NextServiceId::<T>::get(), "a service id at or above the next id");
-		if matches!(svc.status, Status::Unbonding { .. }) {
+		if svc.status != Status::Active {
 			ensure!(
 				Hosts::<T>::get(svc.kind, svc.host) != Some(id),
-				"an unbonding service holds its host"
+				"an unbonding or suspended service holds its host"
 			);
 		} else {
 			indexed += 1;
