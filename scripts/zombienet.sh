@@ -19,13 +19,13 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/ddns-zombienet.XXXXXX")"
 net="$work/network"
 export DDNS_CHAIN_SPEC="$work/local-raw.json"
 # The `local_testnet` preset with the operators' rounds shortened for a test: rounds of 4 blocks,
-# eras of 3 rounds (72 s), so the operators journey sees five eras close in about seven minutes.
+# eras of 2 rounds (48 s), so the operators journey sees five eras close in about five minutes.
 "$DDNS_NODE_BIN" build-spec --chain local --disable-default-bootnode >"$work/local.json" 2>/dev/null
 node -e '
 const fs = require("fs");
 const spec = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
 const params = spec.genesis.runtimeGenesis.patch.operators.params;
-Object.assign(params, { roundLength: 4, roundsPerEra: 3 });
+Object.assign(params, { roundLength: 4, roundsPerEra: 2 });
 fs.writeFileSync(process.argv[1], JSON.stringify(spec));
 ' "$work/local.json"
 "$DDNS_NODE_BIN" build-spec --chain "$work/local.json" --raw --disable-default-bootnode >"$DDNS_CHAIN_SPEC" 2>/dev/null

@@ -1,4 +1,4 @@
-// The operators journey on the zombienet network (rounds of 4 blocks, eras of 3 rounds; see
+// The operators journey on the zombienet network (rounds of 4 blocks, eras of 2 rounds; see
 // scripts/zombienet.sh): a seed (the `seed` node), a resolver (the daemon beside bob) and a relay
 // (a `--relay` daemon beside charlie) are registered by Ferdie, Alice//stash and Bob//stash with
 // their own keys' signatures, the pot is funded, and four probers (daemons with `--probe` beside

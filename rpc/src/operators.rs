@@ -26,6 +26,8 @@ pub trait OperatorsRpc {
 	fn operator(&self, who: String, at: Option<String>) -> RpcResult<Value>;
 }
 
+type ServiceOf = Service<AccountId32, u128>;
+
 /// The `ddns_operator` method over a client.
 pub struct Operators<C, Block> {
 	client: Arc<C>,
@@ -137,8 +139,7 @@ where
 				None,
 			));
 		}
-		let filter: Box<dyn Fn(u32, &Service<AccountId32, u128>) -> bool> = match who.parse::<u32>()
-		{
+		let filter: Box<dyn Fn(u32, &ServiceOf) -> bool> = match who.parse::<u32>() {
 			Ok(id) => Box::new(move |i, _| i == id),
 			Err(_) => {
 				let owner = AccountId32::from_ss58check(&who).map_err(|e| {
@@ -160,10 +161,10 @@ where
 			let mut v = service(*id, s);
 			let mut scores = Vec::new();
 			for (e, sc, pay) in api.scores(hash, *id).map_err(fail)? {
-				if !eras.contains_key(&e) {
+				if let std::collections::btree_map::Entry::Vacant(slot) = eras.entry(e) {
 					if let Some(summary) = api.era(hash, e).map_err(fail)? {
 						let logs = api.round_logs(hash, e).map_err(fail)?;
-						eras.insert(e, era(&summary, &logs));
+						slot.insert(era(&summary, &logs));
 					}
 				}
 				scores.push(score(e, &sc, pay));

@@ -932,10 +932,11 @@ pub mod pallet {
 					budget = budget.saturating_add(params.emission);
 				}
 				let mut promised: BalanceOf<T> = Zero::zero();
-				for k in 0..3 {
-					let avail = params.shares[k] * budget;
-					summary.available[k] = avail;
-					promised = promised.saturating_add(demand[k].min(avail));
+				for ((available, share), due) in
+					summary.available.iter_mut().zip(params.shares).zip(demand)
+				{
+					*available = share * budget;
+					promised = promised.saturating_add(due.min(*available));
 				}
 				summary.budget = budget;
 				summary.demand = demand;
