@@ -42,7 +42,7 @@ use libp2p::{
 };
 use std::{
 	collections::{HashMap, HashSet},
-	net::{IpAddr, Ipv4Addr, Ipv6Addr},
+	net::IpAddr,
 	num::NonZeroUsize,
 	time::{Duration, Instant},
 };
@@ -206,42 +206,8 @@ impl Default for DhtConfig {
 	}
 }
 
-/// Whether `ip` is reachable from the whole internet: not loopback, private (RFC 1918, IPv6
-/// ULA), link-local, shared (RFC 6598), documentation, benchmarking, reserved or multicast.
-pub fn global_ip(ip: std::net::IpAddr) -> bool {
-	match ip {
-		std::net::IpAddr::V4(a) => global_v4(a),
-		std::net::IpAddr::V6(a) => match a.to_ipv4_mapped() {
-			Some(v4) => global_v4(v4),
-			None => global_v6(a),
-		},
-	}
-}
-
-fn global_v4(a: Ipv4Addr) -> bool {
-	let [o0, o1, o2, _] = a.octets();
-	!(a.is_private()
-		|| a.is_loopback()
-		|| a.is_link_local()
-		|| a.is_broadcast()
-		|| a.is_documentation()
-		|| a.is_multicast()
-		|| o0 == 0
-		|| (o0 == 100 && (o1 & 0xc0) == 64)
-		|| (o0 == 192 && o1 == 0 && o2 == 0)
-		|| (o0 == 198 && (o1 & 0xfe) == 18)
-		|| o0 >= 240)
-}
-
-fn global_v6(a: Ipv6Addr) -> bool {
-	let s0 = a.segments()[0];
-	!(a.is_loopback()
-		|| a.is_unspecified()
-		|| a.is_multicast()
-		|| (s0 & 0xfe00) == 0xfc00
-		|| (s0 & 0xffc0) == 0xfe80
-		|| (s0 == 0x2001 && a.segments()[1] == 0xdb8))
-}
+pub use ddns_primitives::net::global_ip;
+use ddns_primitives::net::global_v4;
 
 /// Whether `addr` may be published or taken into the routing table: it starts with a global
 /// IP or a DNS name (a `/p2p-circuit` address starts with its relay's), or private addresses
