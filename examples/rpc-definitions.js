@@ -32,6 +32,11 @@ export const ddnsRpc = {
       params: [at],
       type: 'Json',
     },
+    operator: {
+      description: 'The services of an account (or one service by id), their scores and payouts per era',
+      params: [{ name: 'who', type: 'Text' }, at],
+      type: 'Json',
+    },
     subscribeName: {
       description: 'The view of a name now and at every finalized block where it changed',
       params: [{ name: 'name', type: 'Text' }],
