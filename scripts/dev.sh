@@ -3,6 +3,7 @@
 #   ddns-node --dev        JSON-RPC on ws://127.0.0.1:9944
 #   ddns-resolver          HTTP on http://127.0.0.1:8053, DNS on 127.0.0.1:5353 (UDP and TCP),
 #                          libp2p on 127.0.0.1:30433 (TCP and QUIC)
+#   the web app            http://127.0.0.1:8080/ (DDNS_APP_PORT), built into app/dist
 # The chain and the daemon's node key are kept in ${DDNS_DEV_BASE:-$HOME/.local/share/ddns/dev}.
 # DDNS_SERVE="a.ddns,b.ddns" makes the daemon publish endpoint records for those names (set each
 # name's node key on chain to the key printed at start). Extra arguments go to ddns-node.
@@ -16,6 +17,7 @@ bin="$CARGO_TARGET_DIR/release"
 
 bash scripts/setup.sh
 cargo build --release --locked -p ddns-node -p ddns-resolver
+bash scripts/build-app.sh
 mkdir -p "$base/resolver"
 
 "$bin/ddns-node" \
@@ -26,9 +28,11 @@ mkdir -p "$base/resolver"
 	"$@" &
 node_pid=$!
 resolver_pid=
+node scripts/serve-app.mjs "${DDNS_APP_PORT:-8080}" &
+app_pid=$!
 stop() {
 	trap - INT TERM EXIT
-	kill $resolver_pid $node_pid 2>/dev/null || true
+	kill $resolver_pid $app_pid $node_pid 2>/dev/null || true
 	wait 2>/dev/null || true
 }
 trap stop INT TERM EXIT
@@ -52,5 +56,7 @@ echo "resolver node key (put it on chain with registry.setNodeKey):"
 	${serve[@]+"${serve[@]}"} &
 resolver_pid=$!
 
-# Stop both when either ends.
-wait -n $node_pid $resolver_pid
+echo "web app: http://127.0.0.1:${DDNS_APP_PORT:-8080}/ (node ws://127.0.0.1:9944)"
+
+# Stop all when one ends.
+wait -n $node_pid $resolver_pid $app_pid

@@ -2,11 +2,11 @@
 // Serves the built web app (app/dist) over HTTP: `node scripts/serve-app.mjs [port] [host]`
 // (default 127.0.0.1:8080). Static files only, GET and HEAD, nothing outside app/dist.
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 
-const root = path.resolve(import.meta.dirname, '..', 'app', 'dist');
+const root = await realpath(path.resolve(import.meta.dirname, '..', 'app', 'dist'));
 const port = Number(process.argv[2] ?? process.env.DDNS_APP_PORT ?? 8080);
 const host = process.argv[3] ?? '127.0.0.1';
 const TYPES = {
@@ -32,12 +32,9 @@ const server = http.createServer(async (req, res) => {
     res.writeHead(400).end();
     return;
   }
-  let file = path.join(root, path.normalize(rel));
-  if (!file.startsWith(root)) {
-    res.writeHead(403).end();
-    return;
-  }
-  let info = await stat(file).catch(() => null);
+  // The real path (symlinks resolved) must lie inside app/dist.
+  let file = await realpath(path.join(root, path.normalize(rel))).catch(() => null);
+  let info = file && (file === root || file.startsWith(root + path.sep)) ? await stat(file).catch(() => null) : null;
   if (info?.isDirectory()) {
     file = path.join(file, 'index.html');
     info = await stat(file).catch(() => null);
@@ -52,7 +49,14 @@ const server = http.createServer(async (req, res) => {
     'x-content-type-options': 'nosniff',
     'cache-control': rel.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
   });
-  if (req.method === 'HEAD') res.end();
-  else createReadStream(file).pipe(res);
+  if (req.method === 'HEAD') {
+    res.end();
+    return;
+  }
+  // A file gone or unreadable between stat and open ends this response, not the server.
+  createReadStream(file)
+    .on('error', () => res.destroy())
+    .pipe(res);
 });
+server.on('clientError', (_, socket) => socket.destroy());
 server.listen(port, host, () => console.log(`ddns app on http://${host}:${server.address().port}/`));

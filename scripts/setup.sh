@@ -20,6 +20,8 @@ command -v dnsperf >/dev/null 2>&1 || apt_missing+=(dnsperf)
 command -v ip >/dev/null 2>&1 || apt_missing+=(iproute2)
 command -v nft >/dev/null 2>&1 || apt_missing+=(nftables)
 [ -x /usr/sbin/miniupnpd ] || apt_missing+=(miniupnpd-nftables)
+# The web app's browser tests (tests/app.test.js) drive Debian's Chromium headless.
+[ -x /usr/bin/chromium ] || apt_missing+=(chromium)
 if [ "${#apt_missing[@]}" -gt 0 ]; then
 	log "installing Debian packages: ${apt_missing[*]}"
 	$SUDO apt-get update -qq
@@ -35,7 +37,8 @@ if ! rustup component list --installed | grep -q '^rust-src'; then
 	rustup component add rust-src
 fi
 
-# The npm packages (polkadot.js) serve tests/, examples/ and scripts/ alike, so they live at the root.
+# The npm packages (polkadot.js, Vite, puppeteer-core) serve app/, tests/, examples/ and scripts/
+# alike, so they live at the root.
 if [ -f package.json ]; then
 	if [ ! -f node_modules/.stamp ] || [ package.json -nt node_modules/.stamp ] ||
 		{ [ -f package-lock.json ] && [ package-lock.json -nt node_modules/.stamp ]; }; then

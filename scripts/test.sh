@@ -42,6 +42,10 @@ stage "build ddns-node and ddns-resolver (release)"
 cargo build --release --locked -p ddns-node -p ddns-resolver
 stage_done
 
+stage "build the web app (scripts/build-app.sh: the name rule in wasm, then Vite)"
+bash scripts/build-app.sh
+stage_done
+
 # The try-runtime checker turns on the runtime's `try-runtime` feature, so it is built on its own
 # (never together with the node) and natively (no wasm).
 stage "build ddns-try-runtime (release, native runtime with try-runtime)"

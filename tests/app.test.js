@@ -10,12 +10,14 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
+import { hexToU8a, stringToU8a, u8aConcat } from '@polkadot/util';
+import { ed25519PairFromSeed, ed25519Sign } from '@polkadot/util-crypto';
 import puppeteer from 'puppeteer-core';
 
-import { DevNode, devPairs, freePort, live, rpcCall, sleep } from './lib/node.js';
+import { DevNode, connectApi, devPairs, freePort, live, rpcCall, signAndSendFinalized, sleep } from './lib/node.js';
 import { Resolver, dig } from './lib/resolver.js';
 
 const MINUTE = 60_000;
@@ -102,7 +104,7 @@ async function openSection(name, title) {
 async function clickTx(scope, label, { confirm, expect = /done in block/ } = {}) {
   const clickButton = (l) =>
     page.$$eval(`${scope} button`, (bs, want) => {
-      const b = bs.find((x) => x.textContent === want);
+      const b = bs.find((x) => x.textContent === want) ?? bs.find((x) => x.textContent.startsWith(want));
       if (!b) return false;
       b.click();
       return true;
@@ -206,6 +208,7 @@ describe('the web app', { timeout: 15 * MINUTE }, () => {
   it('edits records with the chain rule’s checks before signing; they resolve over RPC and DNS', async () => {
     await view('names');
     const scope = await openSection(NAME, 'Records');
+    await waitText(`${scope} .verdict`, /0 records, valid/, 10_000);
     await page.$$eval(`${scope} button`, (bs) => bs.find((b) => b.textContent === 'Add record').click());
     await page.type(`${scope} .record-row:nth-child(1) [data-key=value]`, '300.1.1.1');
     await waitText(`${scope} .verdict`, /record 1: '300\.1\.1\.1' is not a valid IPv4 address/, 5000);
@@ -216,7 +219,8 @@ describe('the web app', { timeout: 15 * MINUTE }, () => {
     await setField(`${scope} .record-row:nth-child(1) [data-key=value]`, '192.0.2.7');
     await page.$$eval(`${scope} button`, (bs) => bs.find((b) => b.textContent === 'Add record').click());
     await page.select(`${scope} .record-row:nth-child(2) select`, 'TXT');
-    await page.type(`${scope} .record-row:nth-child(2) [data-key=value]`, 'hello from the app');
+    // A line break is written \n (the editor's escape; the chain takes any bytes in a TXT).
+    await page.type(`${scope} .record-row:nth-child(2) [data-key=value]`, 'hello from the app\\nline two');
     await page.$$eval(`${scope} button`, (bs) => bs.find((b) => b.textContent === 'Add record').click());
     await page.select(`${scope} .record-row:nth-child(3) select`, 'MX');
     await page.type(`${scope} .record-row:nth-child(3) [data-key=preference]`, '10');
@@ -227,11 +231,15 @@ describe('the web app', { timeout: 15 * MINUTE }, () => {
     const v = await resolveName(NAME);
     assert.deepEqual(v.records, [
       { type: 'A', value: '192.0.2.7' },
-      { type: 'TXT', value: 'hello from the app' },
+      { type: 'TXT', value: 'hello from the app\nline two' },
       { type: 'MX', value: { preference: 10, exchange: 'mail.example.com' } },
     ]);
     // The card follows the name over ddns_subscribeName once the block is finalized.
     await waitText(`${card(NAME)} .records`, /192\.0\.2\.7/, MINUTE);
+    // Loaded back from storage, the set shows as typed, and is valid unchanged.
+    await page.$$eval(`${scope} button`, (bs) => bs.find((b) => b.textContent === 'Reload from chain').click());
+    await waitText(`${scope} .verdict`, /3 records, valid/, 10_000);
+    assert.equal(await page.$eval(`${scope} .record-row:nth-child(2) [data-key=value]`, (e) => e.value), 'hello from the app\\nline two');
     // And the daemon's DNS face answers it (from the finalized head).
     let answer = [];
     for (let i = 0; i < 60 && !answer.includes('192.0.2.7'); i++) {
@@ -266,10 +274,9 @@ describe('the web app', { timeout: 15 * MINUTE }, () => {
     const scope = await openSection(NAME, 'Transfer');
     await page.type(`${scope} input`, 'not-an-address');
     await page.$$eval(`${scope} button`, (bs) => bs.find((b) => b.textContent === 'Transfer').click());
-    await page.$$eval(`${scope} button`, (bs) => bs.find((b) => b.textContent === 'Confirm transfer').click());
     await waitText(`${scope} output.tx`, /is not an SS58 address/, 5000);
     await setField(`${scope} input`, bob.address);
-    await clickTx(scope, 'Transfer', { confirm: 'Confirm transfer' });
+    await clickTx(scope, 'Transfer', { confirm: `Confirm transfer to ${bob.address.slice(0, 10)}…` });
     await screenshot('transferred');
     assert.equal((await resolveName(NAME)).owner, bob.address);
     await chooseAccount('Bob');
@@ -297,9 +304,23 @@ describe('the web app', { timeout: 15 * MINUTE }, () => {
     assert.deepEqual(pending, [], 'nothing left pending');
   });
 
-  it('lists the operators’ services', async () => {
+  it('lists the operators’ services from the chain', async () => {
     await view('operators');
-    await waitText('#operators', /No services registered yet|kind/, 30_000);
+    await waitText('#operators', /No services registered yet/, 30_000);
+    // The daemon's key registers it as a resolver service (Charlie's), as an operator would.
+    const api = await connectApi(node);
+    try {
+      const { charlie } = await devPairs();
+      const pair = ed25519PairFromSeed(hexToU8a(readFileSync(resolver.keyFile, 'utf8').trim()));
+      const payload = u8aConcat(stringToU8a('ddns/operator/register/v1'), api.genesisHash, [2], charlie.publicKey);
+      const addr = `/ip4/127.0.0.1/tcp/${resolver.p2pPort}`;
+      const tx = api.tx.operators.registerService('Resolver', pair.publicKey, addr, ed25519Sign(payload, pair));
+      await signAndSendFinalized(api, tx, charlie);
+      await waitText('#operators tr[data-service]', new RegExp(`resolver.*${addr.replace(/[./]/g, '\\$&')}.*active`, 's'), MINUTE);
+      assert.match(await text('#operators tr[data-service]'), /no scores yet/);
+    } finally {
+      await api.disconnect();
+    }
     await screenshot('operators');
   });
 

@@ -100,29 +100,38 @@ export async function send(api, tx, account, onStatus = () => {}) {
   onStatus('waiting for the signature');
   return new Promise((resolve, reject) => {
     let unsub;
+    let settled = false;
     const done = (fn, v) => {
-      if (unsub) unsub();
+      if (settled) return;
+      settled = true;
+      unsub?.();
       fn(v);
     };
     tx.signAndSend(from, { signer, nonce: -1 }, async (result) => {
       const { status, dispatchError, events } = result;
       if (status.isReady) onStatus('in the transaction pool');
       else if (status.isBroadcast) onStatus('sent to peers');
+      else if (status.isRetracted) onStatus('its block was retracted; waiting for another');
       else if (status.isInBlock || status.isFinalized) {
         const blockHash = status.isInBlock ? status.asInBlock : status.asFinalized;
         if (dispatchError) return done(reject, new Error(dispatchErrorText(api, dispatchError)));
-        const header = await api.rpc.chain.getHeader(blockHash);
-        const blockNumber = header.number.toNumber();
-        onStatus(`in block #${blockNumber}`);
-        done(resolve, { blockHash, blockNumber, events });
-      } else if (status.isInvalid || status.isDropped || status.isUsurped) {
+        try {
+          const header = await api.rpc.chain.getHeader(blockHash);
+          const blockNumber = header.number.toNumber();
+          onStatus(`in block #${blockNumber}`);
+          done(resolve, { blockHash, blockNumber, events });
+        } catch (e) {
+          done(reject, new Error(errorText(e)));
+        }
+      } else if (status.isInvalid || status.isDropped || status.isUsurped || status.isFinalityTimeout) {
         done(reject, new Error(`the transaction was ${status.type.toLowerCase()}`));
       }
     })
       .then((u) => {
         unsub = u;
+        if (settled) u();
       })
-      .catch((e) => reject(new Error(errorText(e))));
+      .catch((e) => done(reject, new Error(errorText(e))));
   });
 }
 

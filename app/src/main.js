@@ -6,7 +6,7 @@ import { decodeAddress, randomAsHex } from '@polkadot/util-crypto';
 
 import { connect, errorText, formatBalance, loadAccounts, send } from './chain.js';
 import { field, fill, h } from './dom.js';
-import { checkName, checkRecords, loadRule, Mode } from './rule.js';
+import { checkName, checkRecords, loadRule, Mode, recordsText } from './rule.js';
 import './style.css';
 
 const $ = (id) => document.getElementById(id);
@@ -135,6 +135,8 @@ function watch(name, listener) {
         else unsub();
       })
       .catch((e) => {
+        // Refused (e.g. 4029, too many watched names): forget it, so a later watcher retries.
+        if (state.watching.get(name) === w) state.watching.delete(name);
         for (const l of w.listeners) l({ error: errorText(e) });
       });
   }
@@ -184,8 +186,15 @@ function lifecycleText(view) {
     const end = view.expiresAt + p.grace;
     return [`In grace until block #${end}: only its owner can renew it`, end];
   }
+  if (view.state === 'Premium') {
+    const end = view.expiresAt + p.grace + p.premiumWindow;
+    return [`Lapsed: anyone may register it now, with a premium that falls to nothing at block #${end}`, end];
+  }
   return [`${view.state}`, ''];
 }
+
+/** Whether a name in this state can be registered (nobody holds it, or it is in its premium). */
+const registrable = (view) => !view || view.state === 'Premium';
 
 // ---------------------------------------------------------------------------------------------
 // Search and register
@@ -204,6 +213,8 @@ function fillPeriods() {
 
 function onSearchInput() {
   clearTimeout(searchTimer);
+  const seq = ++searchSeq; // answers for earlier input are dropped
+  state.quote = null;
   const input = $('search-name').value;
   const out = $('search-check');
   $('register').disabled = true;
@@ -232,11 +243,10 @@ function onSearchInput() {
       : [` — cannot be registered: ${reg.message} `, h('code', {}, reg.code)]),
   );
   if (!state.api) return;
-  searchTimer = setTimeout(() => lookUp(any.name, reg.ok), 200);
+  searchTimer = setTimeout(() => lookUp(any.name, reg.ok, seq), 200);
 }
 
-async function lookUp(name, registrable) {
-  const seq = ++searchSeq;
+async function lookUp(name, canRegister, seq) {
   const periods = Number($('periods').value || 1);
   const result = $('search-result');
   searchUnwatch = watch(name, (update) => {
@@ -247,11 +257,11 @@ async function lookUp(name, registrable) {
     fill(
       result,
       h('p', { class: 'state', id: 'search-state' }, h('strong', {}, text), ' ', until ? countdown(until) : ''),
-      view ? h('p', {}, 'Owner: ', h('code', {}, view.owner)) : null,
+      view ? h('p', {}, view.state === 'Premium' ? 'Last held by: ' : 'Owner: ', h('code', {}, view.owner)) : null,
       h('p', { class: 'at' }, atText(update.at)),
     );
     tick();
-    if (registrable) quote(name, periods, seq, view);
+    if (canRegister) quote(name, periods, seq, view);
   });
 }
 
@@ -266,7 +276,7 @@ async function quote(name, periods, seq, view) {
   }
   if (seq !== searchSeq) return;
   const next = price.next ?? price;
-  const free = !view;
+  const free = registrable(view);
   const p = state.params;
   const rows = [
     ['Rent', `${formatBalance(api, next.rent)} for ${periods} period${periods > 1 ? 's' : ''}`],
@@ -279,8 +289,11 @@ async function quote(name, periods, seq, view) {
   ].filter(Boolean);
   const table = h('dl', { class: 'cost' }, rows.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
   fill($('search-cost'), table, h('p', { class: 'note', id: 'fees' }, 'Network fees: estimating…'));
-  $('register').disabled = !free || !state.account;
-  $('register').title = !state.account ? 'choose an account first' : free ? '' : 'the name is taken';
+  const pending = loadRegs().some((r) => r.name === name);
+  $('register').disabled = !free || !state.account || pending;
+  $('register').title = !state.account ? 'choose an account first' : pending ? 'a registration of it is in progress' : free ? '' : 'the name is taken';
+  // What the button registers: exactly what this quote showed, for this account.
+  state.quote = free && state.account ? { name, periods, account: state.account.address, total: next.total } : null;
   if (!state.account) return;
   try {
     const owner = state.account.address;
@@ -298,12 +311,19 @@ async function quote(name, periods, seq, view) {
 
 // Registrations in progress are kept in localStorage (with their secret), per chain, so that a
 // reload, a closed tab or a lost connection between the steps does not lose them.
-const regKey = () => `ddns:registrations:${state.genesis}`;
-const loadRegs = () => JSON.parse(localStorage.getItem(regKey()) ?? '[]');
+const regKey = (genesis) => `ddns:registrations:${genesis}`;
+function loadRegs(genesis = state.genesis) {
+  try {
+    const regs = JSON.parse(localStorage.getItem(regKey(genesis)) ?? '[]');
+    return Array.isArray(regs) ? regs.filter((r) => r && typeof r.name === 'string' && typeof r.secret === 'string') : [];
+  } catch {
+    return [];
+  }
+}
 function saveReg(reg) {
-  const regs = loadRegs().filter((r) => r.name !== reg.name);
+  const regs = loadRegs(reg.genesis).filter((r) => r.name !== reg.name || r.owner !== reg.owner);
   if (!reg.done) regs.push(reg);
-  localStorage.setItem(regKey(), JSON.stringify(regs));
+  localStorage.setItem(regKey(reg.genesis), JSON.stringify(regs));
 }
 
 const STEPS = ['Commit', 'Wait for the commitment to age', 'Register', 'Done'];
@@ -318,6 +338,7 @@ function regCard(reg) {
   fill(
     card,
     h('h3', {}, `Registering ${reg.name}`),
+    h('p', { class: 'note' }, `for ${reg.periods} period${reg.periods > 1 ? 's' : ''}, paid by ${accountLabel(reg.signer)}, owned by ${accountLabel(reg.owner)}`),
     h(
       'ol',
       { class: 'steps' },
@@ -330,6 +351,11 @@ function regCard(reg) {
   );
 }
 
+function accountLabel(address) {
+  const a = state.accounts.find((x) => x.address === address);
+  return a ? `${a.name} (${address.slice(0, 8)}…)` : address;
+}
+
 function forget(reg, card) {
   saveReg({ ...reg, done: true });
   card.remove();
@@ -337,13 +363,18 @@ function forget(reg, card) {
 
 async function onRegister() {
   const name = $('canonical')?.textContent;
-  if (!name || !state.account) return;
+  const q = state.quote;
+  const periods = Number($('periods').value || 1);
+  if (!name || !state.account || !q || q.name !== name || q.periods !== periods || q.account !== state.account.address) return;
+  if (loadRegs().some((r) => r.name === name)) return;
   const reg = {
+    genesis: state.genesis,
     name,
     owner: state.account.address,
     signer: state.account.address,
     secret: randomAsHex(32),
-    periods: Number($('periods').value || 1),
+    periods,
+    quoted: q.total,
     step: 'commit',
   };
   saveReg(reg);
@@ -353,82 +384,134 @@ async function onRegister() {
 
 const running = new Set();
 
-/** Commit, wait `minCommitmentAge`, register: from whatever step `reg` is at. */
+/**
+ * Commit, wait `minCommitmentAge`, register, wait for finality: from whatever step `reg` is at.
+ * It runs against the node it started on, and stops if the app connects elsewhere. A lock (per
+ * chain and name, shared by the tabs of this browser) keeps two tabs from running one twice.
+ */
 async function runRegistration(reg) {
-  if (running.has(reg.name)) return;
-  running.add(reg.name);
+  const key = `${reg.genesis}:${reg.name}`;
+  if (running.has(key)) return;
+  running.add(key);
+  try {
+    if (navigator.locks) {
+      await navigator.locks.request(`ddns:registration:${key}`, { ifAvailable: true }, async (lock) => {
+        if (lock) await registrationSteps(reg);
+        else regCard({ ...reg, status: 'in progress in another tab of this browser' });
+      });
+    } else {
+      await registrationSteps(reg);
+    }
+  } finally {
+    running.delete(key);
+  }
+}
+
+async function registrationSteps(reg) {
   const api = state.api;
+  const p = state.params;
+  const alive = () => {
+    if (state.api !== api) throw new Error('the app connected to another node; reconnect to finish');
+  };
   const update = (patch) => {
     Object.assign(reg, patch);
     saveReg(reg);
-    regCard(reg);
+    if (state.genesis === reg.genesis) regCard(reg);
   };
+  // Held by the owner and registered after the commitment (or, before committing, at all).
+  const ours = (v) => v && v.state === 'Active' && v.owner === reg.owner && v.registeredAt >= (reg.committedAt ?? 0);
   try {
+    if (reg.genesis !== state.genesis) throw new Error('this registration is for another chain');
     update({ error: undefined });
     const account = state.accounts.find((a) => a.address === reg.signer);
     if (!account) throw new Error(`the account that started it (${reg.signer}) is not available here`);
     const commitment = (await api.call.registryApi.commitment(reg.name, reg.owner, reg.secret)).toHex();
+    alive();
     if (reg.step === 'commit') {
+      if (ours(await resolve(reg.name, 'best'))) {
+        update({ step: 'done', status: `${reg.name} is yours already.`, done: true });
+        return;
+      }
       let c = await api.query.registry.commitments(commitment);
       if (c.isNone && reg.sent) {
         update({ status: 'looking for the commitment sent before the reload…' });
         for (let i = 0; i < 3 && c.isNone; i++) {
-          await waitBlocks(1);
+          await waitBlocks(api, 1);
+          alive();
           c = await api.query.registry.commitments(commitment);
         }
       }
       if (c.isNone) {
         update({ sent: true });
-        await send(api, api.tx.registry.commit(commitment), account, (s) => update({ status: `Commit: ${s}` }));
+        await send(api, api.tx.registry.commit(commitment), account, (st) => update({ status: `Commit: ${st}` }));
+        alive();
         c = await api.query.registry.commitments(commitment);
       }
       if (c.isNone) throw new Error('the commitment is not on chain');
       update({ step: 'wait', committedAt: c.unwrap().at.toNumber() });
     }
+    const expired = () => state.best.number > reg.committedAt + p.maxCommitmentAge;
+    const restart = () => {
+      // A commitment past maxCommitmentAge cannot be revealed: start over with a new secret
+      // (the old commitment's deposit comes back to whoever clears it: registry.clearCommitment).
+      update({ step: 'commit', secret: randomAsHex(32), sent: false, committedAt: undefined });
+      throw new Error(`the commitment is older than ${p.maxCommitmentAge} blocks; try again to commit anew`);
+    };
     if (reg.step === 'wait') {
-      const ready = reg.committedAt + state.params.minCommitmentAge;
+      const ready = reg.committedAt + p.minCommitmentAge;
       while (state.best.number < ready) {
         update({ status: `committed at block #${reg.committedAt}; register from block #${ready} (${ready - state.best.number} to go)` });
-        await waitBlocks(1);
+        await waitBlocks(api, 1);
+        alive();
       }
       update({ step: 'register' });
     }
     if (reg.step === 'register') {
-      const view = await resolve(reg.name, 'best');
-      const ours = (v) => v && v.owner === reg.owner && v.registeredAt >= reg.committedAt;
-      if (!ours(view)) {
+      if (!reg.registeredIn && !ours(await resolve(reg.name, 'best'))) {
+        if (expired()) restart();
         const tx = api.tx.registry.register(reg.name, reg.owner, reg.secret, reg.periods);
         try {
-          const { blockNumber } = await send(api, tx, account, (s) => update({ status: `Register: ${s}` }));
+          const { blockNumber } = await send(api, tx, account, (st) => update({ status: `Register: ${st}` }));
           update({ registeredIn: blockNumber });
         } catch (e) {
           // A register sent before a reload may have landed meanwhile (and used the commitment).
+          alive();
           if (!ours(await resolve(reg.name, 'best'))) throw e;
         }
       }
-      update({ step: 'done', status: `${reg.name} is yours${reg.registeredIn ? ` (block #${reg.registeredIn})` : ''}.` });
-      saveReg({ ...reg, done: true });
+      // Kept (secret and all) until the registration is final.
+      const inBlock = reg.registeredIn ?? state.best.number;
+      while (state.finalized.number < inBlock) {
+        update({ status: `registered in block #${inBlock}; waiting for it to be finalized` });
+        await waitBlocks(api, 1);
+        alive();
+      }
+      if (!ours(await resolve(reg.name, 'finalized'))) {
+        update({ registeredIn: undefined });
+        throw new Error('the registration is not in the finalized chain; try again');
+      }
+      update({ step: 'done', status: `${reg.name} is yours (block #${inBlock}, finalized).`, done: true });
     }
   } catch (e) {
     update({ error: `${STEPS[{ commit: 0, wait: 1, register: 2 }[reg.step] ?? 0]} failed: ${errorText(e)}` });
-  } finally {
-    running.delete(reg.name);
   }
 }
 
 async function resumeRegistrations() {
   fill($('registrations'));
   for (const reg of loadRegs()) {
+    reg.genesis = state.genesis;
     regCard(reg);
     runRegistration(reg);
   }
 }
 
-function waitBlocks(n) {
+/** Resolves once `n` more blocks are seen, or at once when the app is no longer on `api`. */
+function waitBlocks(api, n) {
   const target = state.best.number + n;
   return new Promise((resolve) => {
     const t = setInterval(() => {
-      if (state.best.number >= target || !state.api) {
+      if (state.best.number >= target || state.api !== api) {
         clearInterval(t);
         resolve();
       }
@@ -446,7 +529,9 @@ const cards = new Map(); // name -> { el, unwatch }
  * card is made anew; otherwise cards of names still listed are kept as they are, open forms
  * and all, and only names that came or went are added or removed.
  */
+let namesSeq = 0;
 async function renderNames(reset = true) {
+  const seq = ++namesSeq;
   const list = $('names');
   if (reset) {
     for (const [, c] of cards) c.unwatch();
@@ -458,7 +543,7 @@ async function renderNames(reset = true) {
   const owner = state.account.address;
   const start = state.namesPage[state.pageIndex];
   const names = (await state.api.call.registryApi.namesOf(owner, start, PAGE + 1)).map((n) => n.toUtf8());
-  if (owner !== state.account?.address) return; // the account changed meanwhile
+  if (seq !== namesSeq || owner !== state.account?.address) return; // a later call owns the list
   const more = names.length > PAGE;
   const page = names.slice(0, PAGE);
   lastListed = names.join(',');
@@ -565,9 +650,21 @@ function txButton(label, makeTx, { confirm: confirmText, before, after } = {}) {
   button.addEventListener('click', async () => {
     if (!state.account) return fill(out, h('span', { class: 'error' }, 'choose an account first'));
     if (confirmText && !armed) {
+      let words;
+      try {
+        words = typeof confirmText === 'function' ? confirmText() : confirmText;
+      } catch (e) {
+        return fill(out, h('span', { class: 'error', role: 'alert' }, errorText(e)));
+      }
       armed = true;
-      button.textContent = confirmText;
+      button.textContent = words;
       button.classList.add('danger');
+      // A confirmation is for now, not for later.
+      setTimeout(() => {
+        armed = false;
+        button.textContent = label;
+        button.classList.remove('danger');
+      }, 10_000);
       return;
     }
     armed = false;
@@ -625,7 +722,13 @@ function actions(card, name) {
         return api.tx.registry.renew(name, n);
       }),
     ),
-    section('Transfer', toField, txButton('Transfer', () => api.tx.registry.transfer(name, checkAddress(toInput.value)), { confirm: 'Confirm transfer' })),
+    section(
+      'Transfer',
+      toField,
+      txButton('Transfer', () => api.tx.registry.transfer(name, checkAddress(toInput.value)), {
+        confirm: () => `Confirm transfer to ${checkAddress(toInput.value).slice(0, 10)}…`,
+      }),
+    ),
     section(
       'Node key',
       keyField,
@@ -657,59 +760,87 @@ const RECORD_FIELDS = {
   P2P: [['peerId', 'Peer id'], ['multiaddrs', 'Multiaddrs (one per line)']],
 };
 
+// Fields that may hold any bytes: shown and edited in the escaped form (\n, \t, \\, \xHH).
+const ESCAPED = new Set(['TXT.value', 'CAA.value']);
+
 function recordsEditor(card, name) {
   const rows = h('ol', { class: 'record-rows' });
   const verdict = h('p', { class: 'verdict', role: 'status' });
   const editor = h('div', { class: 'records-editor' });
+  const add = h('button', { type: 'button' }, 'Add record');
   let current = null;
 
-  const addRow = (type = 'A', value = {}) => {
+  /** A row of `type` with its fields in `RECORD_FIELDS` order (P2P: the peer id, then addresses). */
+  const addRow = (type = 'A', values = []) => {
     const [typeField, typeSelect] = field('Type', { tag: 'select', options: Object.keys(RECORD_FIELDS).map((t) => h('option', { value: t, selected: t === type }, t)) });
     const inputs = h('span', { class: 'inputs' });
     const error = h('span', { class: 'error row-error', role: 'alert' });
-    const row = h('li', { class: 'record-row' }, typeField, inputs, h('button', { type: 'button', class: 'remove', 'aria-label': 'remove this record', onclick: () => { row.remove(); check(); } }, '✕'), error);
-    const build = (val) => {
-      fill(inputs, RECORD_FIELDS[typeSelect.value].map(([key, label]) => {
+    const remove = h('button', { type: 'button', class: 'remove', 'aria-label': 'remove this record' }, '✕');
+    const row = h('li', { class: 'record-row' }, typeField, inputs, remove, error);
+    remove.addEventListener('click', () => {
+      row.remove();
+      check();
+    });
+    const build = (vals) => {
+      fill(inputs, RECORD_FIELDS[typeSelect.value].map(([key, label], i) => {
         const multi = key === 'multiaddrs';
         const [f, input] = field(label, multi ? { tag: 'textarea', rows: 2 } : {});
         input.dataset.key = key;
-        input.value = multi ? (val[key] ?? []).join('\n') : (val[key] ?? '');
+        input.value = multi ? vals.slice(i).join('\n') : (vals[i] ?? '');
         input.addEventListener('input', check);
         return f;
       }));
     };
     typeSelect.addEventListener('change', () => {
-      build({});
+      build([]);
       check();
     });
-    build(value);
+    build(values);
     rows.append(row);
   };
 
-  const load = () => {
+  // The set as stored (SCALE), turned into rows by the rule module: saving it unedited stores
+  // the same bytes, whatever they hold.
+  const load = async () => {
     fill(rows);
-    for (const r of card.view?.records ?? []) addRow(r.type, typeof r.value === 'object' ? r.value : { value: r.value });
+    fill(verdict, 'loading…');
+    add.disabled = true;
+    const stored = await state.api.query.registry.records(name);
+    if (stored.isSome) {
+      const text = recordsText(stored.unwrap().records.toU8a());
+      if (!text.ok) return fill(verdict, h('span', { class: 'error' }, text.message));
+      for (const [type, ...values] of text.rows) addRow(type, values);
+    }
+    add.disabled = false;
     check();
   };
 
-  // Each row as one line of tab-separated fields, the form the rule module reads.
-  const lines = () =>
-    [...rows.children].map((row) => {
+  // Each row as one line of tab-separated fields, the form the rule module reads; or the index
+  // of a row with a field that cannot be put on a line.
+  const lines = () => {
+    const out = [];
+    for (const [i, row] of [...rows.children].entries()) {
       const type = row.querySelector('select').value;
-      const values = [...row.querySelectorAll('[data-key]')].map((i) =>
-        i.dataset.key === 'multiaddrs' ? i.value.split('\n').map((s) => s.trim()).filter(Boolean).join('\t') : i.value,
-      );
-      return [type, ...values].join('\t');
-    });
+      const values = [];
+      for (const input of row.querySelectorAll('[data-key]')) {
+        const key = input.dataset.key;
+        if (key === 'multiaddrs') values.push(...input.value.split(/\s+/).filter(Boolean));
+        else if (ESCAPED.has(`${type}.${key}`)) values.push(input.value.replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r'));
+        else if (/[\t\n\r]/.test(input.value)) return { bad: i };
+        else values.push(input.value);
+      }
+      out.push([type, ...values].join('\t'));
+    }
+    return { lines: out };
+  };
 
   function check() {
     for (const e of rows.querySelectorAll('.row-error')) e.textContent = '';
     current = null;
-    const texts = lines();
-    const bad = texts.findIndex((t, i) => /[\n\r]/.test(t) || t.split('\t').length - 1 < RECORD_FIELDS[t.split('\t')[0]].length - (rows.children[i].querySelector('[data-key=multiaddrs]') ? 1 : 0));
-    if (bad >= 0) {
-      rows.children[bad].querySelector('.row-error').textContent = 'fields may not hold tabs or line breaks';
-      return fill(verdict, h('span', { class: 'error' }, 'fix the marked record'));
+    const { lines: texts, bad } = lines();
+    if (bad !== undefined) {
+      rows.children[bad].querySelector('.row-error').textContent = 'this field may not hold tabs or line breaks';
+      return fill(verdict, h('span', { class: 'error' }, `record ${bad + 1}: fix the marked field`));
     }
     const answer = checkRecords(texts);
     if (!answer.ok) {
@@ -726,16 +857,23 @@ function recordsEditor(card, name) {
     const type = state.api.tx.registry.setRecords.meta.args[1].type.toString();
     return state.api.tx.registry.setRecords(name, state.api.createType(type, current));
   });
+  add.addEventListener('click', () => {
+    addRow();
+    check();
+  });
+  const reload = h('button', { type: 'button' }, 'Reload from chain');
+  reload.addEventListener('click', () => load().catch((e) => fill(verdict, h('span', { class: 'error' }, errorText(e)))));
   fill(
     editor,
     rows,
-    h('button', { type: 'button', onclick: () => { addRow(); check(); } }, 'Add record'),
+    add,
     ' ',
-    h('button', { type: 'button', onclick: load }, 'Reload from chain'),
+    reload,
+    h('p', { class: 'note' }, 'In TXT and CAA values, write \\n for a line break, \\t for a tab, \\\\ for a backslash and \\xHH for any byte.'),
     verdict,
     save,
   );
-  load();
+  load().catch((e) => fill(verdict, h('span', { class: 'error' }, errorText(e))));
   return editor;
 }
 
@@ -806,7 +944,8 @@ async function renderOperators(full = true) {
   if (!api.call.operatorsApi) return fill($('operators'), h('p', {}, 'This chain has no operators pallet.'));
   operatorsBusy = true;
   try {
-    const services = await api.call.operatorsApi.services();
+    const at = state.finalized.hash ? await api.at(state.finalized.hash) : api;
+    const services = await at.call.operatorsApi.services();
     const rows = [];
     for (const [id] of services) {
       const detail = (await api.rpc.ddns.operator(String(id.toNumber()), 'finalized')).toJSON();

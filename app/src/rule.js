@@ -18,14 +18,21 @@ export async function loadRule() {
   }
 }
 
-// One call: input into the module's buffer, `fn(len, ...args)`, the answer out of its buffer.
-function call(fn, text, ...args) {
-  const bytes = encoder.encode(text);
-  if (bytes.length > 32 * 1024) return { ok: false, bytes: encoder.encode('-1\tthe input is too long') };
-  new Uint8Array(wasm.memory.buffer, wasm.input_ptr(), bytes.length).set(bytes);
-  const ret = wasm[fn](bytes.length, ...args);
-  const out = new Uint8Array(wasm.memory.buffer, wasm.output_ptr(), Math.abs(ret)).slice();
-  return { ok: ret >= 0, bytes: out };
+const failed = (text) => ({ ok: false, bytes: encoder.encode(`-1\t${text}`) });
+
+// One call: input (text or bytes) into the module's buffer, `fn(len, ...args)`, the answer out
+// of its buffer. A trap (which the module's bounds should make unreachable) is an error too.
+function call(fn, input, ...args) {
+  const bytes = typeof input === 'string' ? encoder.encode(input) : input;
+  if (bytes.length > 32 * 1024) return failed('the input is too long');
+  try {
+    new Uint8Array(wasm.memory.buffer, wasm.input_ptr(), bytes.length).set(bytes);
+    const ret = wasm[fn](bytes.length, ...args);
+    const out = new Uint8Array(wasm.memory.buffer, wasm.output_ptr(), Math.abs(ret)).slice();
+    return { ok: ret >= 0, bytes: out };
+  } catch (e) {
+    return failed(`the rule module failed on this input (${e.message})`);
+  }
 }
 
 /**
@@ -51,4 +58,16 @@ export function checkRecords(lines) {
   if (ok) return { ok: true, scale: bytes };
   const [line, message] = decoder.decode(bytes).split('\t');
   return { ok: false, line: Number(line), message };
+}
+
+/**
+ * A stored record set (SCALE bytes of `Vec<Record>`) as record lines, each an array of its
+ * fields: `{ ok: true, rows: [['A', '192.0.2.1'], ['TXT', 'a\\nb'], …] }`. `checkRecords` of
+ * the joined lines gives back the same bytes.
+ */
+export function recordsText(scale) {
+  const { ok, bytes } = call('text', scale);
+  const text = decoder.decode(bytes);
+  if (!ok) return { ok: false, message: text.split('\t')[1] ?? text };
+  return { ok: true, rows: text ? text.split('\n').map((line) => line.split('\t')) : [] };
 }

@@ -5,10 +5,12 @@
 //! is the canonical name, or the record set SCALE-encoded exactly as `registry.set_records`
 //! takes it, or the rule that failed in words.
 //!
-//! The interface is four functions over two fixed buffers (no bindings generator needed):
-//! the caller writes UTF-8 into the buffer at `input_ptr()` (at most `INPUT_LEN` bytes), calls
-//! `name(len, mode)` or `records(len)`, and reads `|ret|` bytes at `output_ptr()`: the answer
-//! when `ret >= 0`, an error text when `ret < 0`.
+//! The interface is five functions over two fixed buffers (no bindings generator needed):
+//! the caller writes its input into the buffer at `input_ptr()` (at most `INPUT_LEN` bytes),
+//! calls `name(len, mode)`, `records(len)` or `text(len)`, and reads `|ret|` bytes at
+//! `output_ptr()`: the answer when `ret >= 0`, an error text when `ret < 0`. `text` turns a
+//! stored record set (SCALE) into record lines, which `records` reads back to the same bytes,
+//! so an editor that loads a set and saves it unedited stores exactly what was there.
 //!
 //! The record text is one record per line, fields separated by tabs, in the forms `ddns_resolve`
 //! prints them:
@@ -24,7 +26,9 @@
 //! | `CAA␉<flags>␉<tag>␉<value>` | `CAA␉0␉issue␉letsencrypt.org` |
 //! | `P2P␉<peer id, base58>␉<multiaddr>[␉<multiaddr>…]` | `P2P␉12D3KooW…␉/ip4/192.0.2.1/tcp/4001` |
 //!
-//! An error in a record line reads `<line index>␉<message>`.
+//! In TXT texts and CAA values, `\\`, `\t`, `\n`, `\r` and `\xHH` stand for a backslash, a
+//! tab, a line break, a carriage return and any byte (the chain takes any bytes there); [`escape`]
+//! writes them so. An error in a record line reads `<line index>␉<message>`.
 
 #![cfg_attr(target_arch = "wasm32", no_std)]
 
@@ -41,8 +45,8 @@ use ddns_primitives::{
 
 /// The largest input the buffers take (a record set is at most 32 records of 512 bytes).
 pub const INPUT_LEN: usize = 32 * 1024;
-/// The largest answer.
-pub const OUTPUT_LEN: usize = 32 * 1024;
+/// The largest answer (32 TXT records of 480 bytes, each escaped to at most four times that).
+pub const OUTPUT_LEN: usize = 96 * 1024;
 
 /// What a name is checked as.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -56,7 +60,8 @@ pub enum Mode {
 }
 
 impl Mode {
-	fn from_u32(mode: u32) -> Option<Self> {
+	/// The mode of the wasm interface's `mode` argument (0, 1, 2 in declaration order).
+	pub fn from_u32(mode: u32) -> Option<Self> {
 		match mode {
 			0 => Some(Self::Name),
 			1 => Some(Self::Registrable),
@@ -83,6 +88,11 @@ pub fn check_name(input: &str, mode: Mode) -> Result<String, String> {
 /// The record set of `text` (see the crate's documentation), SCALE-encoded as
 /// `Vec<RecordInput>`, after every check `set_records` makes; or `line␉message`.
 pub fn check_records(text: &str) -> Result<Vec<u8>, String> {
+	let count = text.lines().filter(|l| !l.trim().is_empty()).count();
+	if count > record::MAX_RECORDS as usize {
+		let max = record::MAX_RECORDS;
+		return Err(format!("-1\t{count} records; at most {max}"));
+	}
 	let mut inputs = Vec::new();
 	let mut records = Vec::new();
 	for (i, line) in text.lines().enumerate().filter(|(_, l)| !l.trim().is_empty()) {
@@ -114,12 +124,14 @@ fn parse_record(line: &str) -> Result<RecordInput, String> {
 	Ok(match kind.as_str() {
 		"A" => {
 			want(1, "an IPv4 address")?;
-			let ip: Ipv4Addr = fields[1].trim().parse().map_err(|_| bad("IPv4 address", fields[1]))?;
+			let ip: Ipv4Addr =
+				fields[1].trim().parse().map_err(|_| bad("IPv4 address", fields[1]))?;
 			RecordInput::A(ip.octets())
 		},
 		"AAAA" => {
 			want(1, "an IPv6 address")?;
-			let ip: Ipv6Addr = fields[1].trim().parse().map_err(|_| bad("IPv6 address", fields[1]))?;
+			let ip: Ipv6Addr =
+				fields[1].trim().parse().map_err(|_| bad("IPv6 address", fields[1]))?;
 			RecordInput::Aaaa(ip.octets())
 		},
 		"CNAME" => {
@@ -128,7 +140,7 @@ fn parse_record(line: &str) -> Result<RecordInput, String> {
 		},
 		"TXT" => {
 			want(1, "a text")?;
-			RecordInput::Txt(fields[1].as_bytes().to_vec())
+			RecordInput::Txt(unescape(fields[1], "TXT text")?)
 		},
 		"MX" => {
 			want(2, "a preference and an exchange host")?;
@@ -153,7 +165,7 @@ fn parse_record(line: &str) -> Result<RecordInput, String> {
 			RecordInput::Caa {
 				flags: number(fields[1], "CAA flags")?,
 				tag: fields[2].trim().as_bytes().to_vec(),
-				value: fields[3].as_bytes().to_vec(),
+				value: unescape(fields[3], "CAA value")?,
 			}
 		},
 		"P2P" => {
@@ -169,6 +181,108 @@ fn parse_record(line: &str) -> Result<RecordInput, String> {
 		},
 		_ => return Err(format!("unknown record type '{}'", cut(fields[0]))),
 	})
+}
+
+/// The bytes of a field in the escaped form [`escape`] writes: `\\`, `\t`, `\n`, `\r` and
+/// `\xHH` stand for a backslash, a tab, a line feed, a carriage return and any byte.
+fn unescape(field: &str, what: &str) -> Result<Vec<u8>, String> {
+	let mut out = Vec::with_capacity(field.len());
+	let mut bytes = field.bytes();
+	while let Some(b) = bytes.next() {
+		if b != b'\\' {
+			out.push(b);
+			continue;
+		}
+		let byte = match bytes.next() {
+			Some(b'\\') => b'\\',
+			Some(b't') => b'\t',
+			Some(b'n') => b'\n',
+			Some(b'r') => b'\r',
+			Some(b'x') => {
+				let hi = bytes.next().and_then(|c| (c as char).to_digit(16));
+				let lo = bytes.next().and_then(|c| (c as char).to_digit(16));
+				match (hi, lo) {
+					(Some(hi), Some(lo)) => (hi * 16 + lo) as u8,
+					_ => return Err(format!("{what}: \\x takes two hex digits")),
+				}
+			},
+			_ => {
+				return Err(format!(
+					"{what}: a backslash starts \\\\, \\t, \\n, \\r or \\xHH (write \\\\ for a backslash)"
+				))
+			},
+		};
+		out.push(byte);
+	}
+	Ok(out)
+}
+
+/// Bytes as text a record line can carry: UTF-8 text as it is, except the backslash, tabs, line
+/// breaks and other control characters, and bytes that are not UTF-8, which are escaped.
+pub fn escape(bytes: &[u8]) -> String {
+	let mut out = String::with_capacity(bytes.len());
+	for chunk in bytes.utf8_chunks() {
+		for c in chunk.valid().chars() {
+			match c {
+				'\\' => out.push_str("\\\\"),
+				'\t' => out.push_str("\\t"),
+				'\n' => out.push_str("\\n"),
+				'\r' => out.push_str("\\r"),
+				c if c.is_control() => {
+					let mut buf = [0u8; 4];
+					for b in c.encode_utf8(&mut buf).bytes() {
+						out.push_str(&format!("\\x{b:02x}"));
+					}
+				},
+				c => out.push(c),
+			}
+		}
+		for b in chunk.invalid() {
+			out.push_str(&format!("\\x{b:02x}"));
+		}
+	}
+	out
+}
+
+/// A stored record set (SCALE `Vec<Record>` or `Vec<RecordInput>`, which encode alike) as record
+/// lines, the form [`check_records`] reads back to the same bytes.
+pub fn records_text(scale: &[u8]) -> Result<String, String> {
+	use codec::DecodeLimit;
+	let records = Vec::<RecordInput>::decode_all_with_depth_limit(4, &mut &scale[..])
+		.map_err(|_| String::from("-1\tnot a SCALE-encoded record set"))?;
+	let lossy = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+	let mut lines = Vec::with_capacity(records.len());
+	for r in records {
+		lines.push(match r {
+			RecordInput::A(a) => format!("A\t{}", Ipv4Addr::from(a)),
+			RecordInput::Aaaa(a) => format!("AAAA\t{}", Ipv6Addr::from(a)),
+			RecordInput::Cname(to) => format!("CNAME\t{}", lossy(&to)),
+			RecordInput::Txt(text) => format!("TXT\t{}", escape(&text)),
+			RecordInput::Mx { preference, exchange } => {
+				format!("MX\t{preference}\t{}", lossy(&exchange))
+			},
+			RecordInput::Srv { service, protocol, priority, weight, port, target } => format!(
+				"SRV\t{}\t{}\t{priority}\t{weight}\t{port}\t{}",
+				lossy(&service),
+				lossy(&protocol),
+				lossy(&target)
+			),
+			RecordInput::Caa { flags, tag, value } => {
+				format!("CAA\t{flags}\t{}\t{}", lossy(&tag), escape(&value))
+			},
+			RecordInput::P2p { peer_id, multiaddrs } => {
+				let mut line = format!("P2P\t{}", base58_encode(&peer_id));
+				for a in multiaddrs {
+					line.push('\t');
+					line.push_str(
+						&multiaddr_text(&a).ok_or("-1\ta stored multiaddr is malformed")?,
+					);
+				}
+				line
+			},
+		});
+	}
+	Ok(lines.join("\n"))
 }
 
 fn bad(what: &str, value: &str) -> String {
@@ -187,15 +301,17 @@ fn number<N: core::str::FromStr>(s: &str, what: &str) -> Result<N, String> {
 	s.trim().parse().map_err(|_| format!("{what}: '{}' is not a number in range", cut(s)))
 }
 
-/// Bitcoin-alphabet base58 (libp2p's text form of a PeerId).
+/// The Bitcoin alphabet of base58, libp2p's text form of a PeerId.
+const BASE58: &[u8] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
+
+/// Decodes base58.
 fn base58(s: &str) -> Option<Vec<u8>> {
-	const ALPHABET: &[u8] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 	if s.is_empty() || s.len() > 128 {
 		return None;
 	}
 	let mut out: Vec<u8> = Vec::new(); // little-endian base-256 digits
 	for c in s.bytes() {
-		let mut carry = ALPHABET.iter().position(|&a| a == c)? as u32;
+		let mut carry = BASE58.iter().position(|&a| a == c)? as u32;
 		for digit in out.iter_mut() {
 			carry += u32::from(*digit) * 58;
 			*digit = carry as u8;
@@ -207,9 +323,79 @@ fn base58(s: &str) -> Option<Vec<u8>> {
 		}
 	}
 	let zeros = s.bytes().take_while(|&c| c == b'1').count();
-	out.extend(core::iter::repeat(0).take(zeros));
+	out.extend(core::iter::repeat_n(0, zeros));
 	out.reverse();
 	Some(out)
+}
+
+fn base58_encode(bytes: &[u8]) -> String {
+	let mut digits: Vec<u8> = Vec::new(); // little-endian base-58 digits
+	for &b in bytes {
+		let mut carry = u32::from(b);
+		for d in digits.iter_mut() {
+			carry += u32::from(*d) << 8;
+			*d = (carry % 58) as u8;
+			carry /= 58;
+		}
+		while carry > 0 {
+			digits.push((carry % 58) as u8);
+			carry /= 58;
+		}
+	}
+	let zeros = bytes.iter().take_while(|&&b| b == 0).count();
+	let mut out = String::with_capacity(zeros + digits.len());
+	out.extend(core::iter::repeat_n('1', zeros));
+	out.extend(digits.iter().rev().map(|&d| BASE58[d as usize] as char));
+	out
+}
+
+/// A binary multiaddr (of the protocols `record::check_multiaddr` takes) in its text form.
+fn multiaddr_text(mut bytes: &[u8]) -> Option<String> {
+	record::check_multiaddr(bytes).ok()?;
+	let mut out = String::new();
+	while !bytes.is_empty() {
+		let (code, rest) = record::read_varint(bytes)?;
+		bytes = rest;
+		let mut take = |n: usize| split(&mut bytes, n);
+		match code {
+			4 => out
+				.push_str(&format!("/ip4/{}", Ipv4Addr::from(<[u8; 4]>::try_from(take(4)?).ok()?))),
+			41 => out.push_str(&format!(
+				"/ip6/{}",
+				Ipv6Addr::from(<[u8; 16]>::try_from(take(16)?).ok()?)
+			)),
+			6 | 273 => {
+				let port = u16::from_be_bytes(take(2)?.try_into().ok()?);
+				out.push_str(&format!("/{}/{port}", if code == 6 { "tcp" } else { "udp" }));
+			},
+			460 => out.push_str("/quic"),
+			461 => out.push_str("/quic-v1"),
+			477 => out.push_str("/ws"),
+			478 => out.push_str("/wss"),
+			290 => out.push_str("/p2p-circuit"),
+			53 | 54 | 55 | 421 => {
+				let (len, rest) = record::read_varint(bytes)?;
+				bytes = rest;
+				let value = split(&mut bytes, usize::try_from(len).ok()?)?;
+				let (protocol, text) = match code {
+					53 => ("dns", String::from_utf8(value.to_vec()).ok()?),
+					54 => ("dns4", String::from_utf8(value.to_vec()).ok()?),
+					55 => ("dns6", String::from_utf8(value.to_vec()).ok()?),
+					_ => ("p2p", base58_encode(value)),
+				};
+				out.push_str(&format!("/{protocol}/{text}"));
+			},
+			_ => return None,
+		}
+	}
+	Some(out)
+}
+
+/// The first `n` bytes of `bytes`, which moves past them.
+fn split<'a>(bytes: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
+	let (value, rest) = (bytes.get(..n)?, bytes.get(n..)?);
+	*bytes = rest;
+	Some(value)
 }
 
 fn varint(mut n: u64, out: &mut Vec<u8>) {
@@ -247,7 +433,8 @@ fn multiaddr(text: &str) -> Option<Vec<u8>> {
 			},
 			"dns" | "dns4" | "dns6" | "p2p" => {
 				let value = parts.next()?;
-				let bytes = if protocol == "p2p" { base58(value)? } else { value.as_bytes().to_vec() };
+				let bytes =
+					if protocol == "p2p" { base58(value)? } else { value.as_bytes().to_vec() };
 				let code = match protocol {
 					"dns" => 53,
 					"dns4" => 54,
@@ -336,15 +523,19 @@ mod wasm {
 	}
 
 	/// Starts a call: frees everything the last call allocated and reads the input.
-	fn begin(len: u32) -> Result<&'static str, String> {
+	fn begin_bytes(len: u32) -> Result<&'static [u8], String> {
 		unsafe { *HEAP.next.get() = 0 };
 		let len = len as usize;
 		if len > INPUT_LEN {
-			return Err(format!("input over {INPUT_LEN} bytes"));
+			return Err(format!("-1\tinput over {INPUT_LEN} bytes"));
 		}
 		let input: &[u8; INPUT_LEN] = unsafe { &*BUFFERS.input.get() };
-		let input = &input[..len];
-		core::str::from_utf8(input).map_err(|_| String::from("input is not UTF-8"))
+		Ok(&input[..len])
+	}
+
+	fn begin(len: u32) -> Result<&'static str, String> {
+		let input = begin_bytes(len)?;
+		core::str::from_utf8(input).map_err(|_| String::from("-1\tinput is not UTF-8"))
 	}
 
 	fn finish(answer: Result<Vec<u8>, String>) -> i32 {
@@ -352,10 +543,12 @@ mod wasm {
 			Ok(bytes) => (bytes, 1),
 			Err(text) => (text.into_bytes(), -1),
 		};
+		if bytes.len() > OUTPUT_LEN {
+			return finish(Err(String::from("-1\tthe answer is over the output buffer")));
+		}
 		let output = unsafe { &mut *BUFFERS.output.get() };
-		let len = bytes.len().min(OUTPUT_LEN);
-		output[..len].copy_from_slice(&bytes[..len]);
-		sign * len as i32
+		output[..bytes.len()].copy_from_slice(&bytes);
+		sign * bytes.len() as i32
 	}
 
 	#[unsafe(no_mangle)]
@@ -371,6 +564,12 @@ mod wasm {
 	pub extern "C" fn records(len: u32) -> i32 {
 		finish(begin(len).and_then(check_records))
 	}
+
+	/// The input is SCALE bytes (a stored record set), the answer its record lines.
+	#[unsafe(no_mangle)]
+	pub extern "C" fn text(len: u32) -> i32 {
+		finish(begin_bytes(len).and_then(records_text).map(String::into_bytes))
+	}
 }
 
 #[cfg(test)]
@@ -383,9 +582,13 @@ mod tests {
 		assert_eq!(check_name(" Example.DDNS. ", Mode::Registrable).unwrap(), "example.ddns");
 		assert_eq!(check_name("Bücher.ddns", Mode::Registrable).unwrap(), "xn--bcher-kva.ddns");
 		assert_eq!(check_name("a.b.example.ddns", Mode::Name).unwrap(), "a.b.example.ddns");
-		assert!(check_name("a.b.example.ddns", Mode::Registrable).unwrap_err().starts_with("wrong_tld\t"));
+		assert!(check_name("a.b.example.ddns", Mode::Registrable)
+			.unwrap_err()
+			.starts_with("wrong_tld\t"));
 		assert!(check_name("ab.ddns", Mode::Registrable).unwrap_err().starts_with("too_short\t"));
-		assert!(check_name("ex ample.ddns", Mode::Name).unwrap_err().starts_with("invalid_character\t"));
+		assert!(check_name("ex ample.ddns", Mode::Name)
+			.unwrap_err()
+			.starts_with("invalid_character\t"));
 		assert!(check_name("example.com", Mode::Name).unwrap_err().starts_with("wrong_tld\t"));
 		assert_eq!(check_name("Mail.Example.com", Mode::Target).unwrap(), "mail.example.com");
 	}
@@ -399,7 +602,10 @@ mod tests {
 		let decoded = Vec::<RecordInput>::decode(&mut &bytes[..]).unwrap();
 		assert_eq!(decoded.len(), 7);
 		assert_eq!(decoded[0], RecordInput::A([192, 0, 2, 1]));
-		assert_eq!(decoded[3], RecordInput::Mx { preference: 10, exchange: b"mail.example.com".to_vec() });
+		assert_eq!(
+			decoded[3],
+			RecordInput::Mx { preference: 10, exchange: b"mail.example.com".to_vec() }
+		);
 		let RecordInput::P2p { peer_id, multiaddrs } = &decoded[6] else { panic!() };
 		assert_eq!(&peer_id[..2], &[0x00, 0x24]); // identity multihash of a 36-byte ed25519 key
 		assert_eq!(multiaddrs[0], [4, 192, 0, 2, 1, 6, 0x0f, 0xa1]);
@@ -415,9 +621,82 @@ mod tests {
 		assert!(err("SRV\thttp\t_tcp\t0\t5\t80\tx.example.com").contains("SRV service"));
 		assert!(err("MX\t70000\tmail.example.com").contains("MX preference"));
 		assert!(err("P2P\t0OIl\t/ip4/1.2.3.4/tcp/1").contains("peer id"));
-		assert!(err("P2P\t12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA\t/ip4/1.2.3.4/sctp/1").contains("multiaddr"));
+		assert!(err(
+			"P2P\t12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA\t/ip4/1.2.3.4/sctp/1"
+		)
+		.contains("multiaddr"));
 		assert!(err("FOO\tbar").contains("unknown record type"));
 		let many: String = (0..33).map(|i| format!("TXT\t{i}\n")).collect();
 		assert!(err(&many).starts_with("-1\t33 records; at most 32"));
+		// Lines beyond the bound are refused before any is parsed (the heap is bounded).
+		assert!(err(&"TXT\tx\n".repeat(4500)).starts_with("-1\t4500 records"));
+		assert!(err("TXT\ta\\qb").contains("a backslash starts"));
+		assert!(err("TXT\ta\\x4").contains("two hex digits"));
+	}
+
+	/// Every record, stored as the chain stores it, comes back from its lines byte for byte.
+	#[test]
+	fn stored_sets_round_trip_through_their_lines() {
+		let peer = base58("12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA").unwrap();
+		let mut zeros = alloc::vec![0x00, 0x24, 0, 0, 0];
+		zeros.extend([7u8; 33]);
+		let addrs = [
+			"/ip4/192.0.2.1/tcp/4001",
+			"/ip6/2001:db8::1/udp/4001/quic-v1",
+			"/dns/x.example.com/tcp/443/wss",
+			"/dns4/a.example/tcp/1/p2p/12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA/p2p-circuit",
+			"/ip6/::ffff:192.0.2.1/udp/9/quic",
+		];
+		let set = alloc::vec![
+			RecordInput::A([0, 0, 0, 0]),
+			RecordInput::Aaaa([0x20, 1, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1]),
+			RecordInput::Txt(b"tab\there\nline\r\\back\x00\x7f\xff\xfe \xe2\x82\xac end ".to_vec()),
+			RecordInput::Txt("0x6869 looks like hex".as_bytes().to_vec()),
+			RecordInput::Mx { preference: 0, exchange: b"mail.example.com".to_vec() },
+			RecordInput::Srv {
+				service: b"_http".to_vec(),
+				protocol: b"_tcp".to_vec(),
+				priority: 65535,
+				weight: 0,
+				port: 8080,
+				target: b"web.example.com".to_vec(),
+			},
+			RecordInput::Caa {
+				flags: 128,
+				tag: b"iodef".to_vec(),
+				value: b"mailto:a\tb\\c".to_vec()
+			},
+			RecordInput::P2p {
+				peer_id: peer.clone(),
+				multiaddrs: addrs.iter().map(|a| multiaddr(a).unwrap()).collect(),
+			},
+			RecordInput::P2p {
+				peer_id: zeros,
+				multiaddrs: alloc::vec![multiaddr(addrs[0]).unwrap()]
+			},
+		];
+		let scale = set.encode();
+		let text = records_text(&scale).unwrap();
+		assert_eq!(check_records(&text).unwrap(), scale, "{text}");
+		for (a, line) in addrs.iter().zip(text.lines().nth(7).unwrap().split('\t').skip(2)) {
+			assert_eq!(&line, a);
+		}
+		assert!(
+			text.contains("TXT\ttab\\there\\nline\\r\\\\back\\x00\\x7f\\xff\\xfe € end "),
+			"{text}"
+		);
+		assert!(records_text(&[4, 9]).unwrap_err().contains("not a SCALE-encoded record set"));
+	}
+
+	#[test]
+	fn base58_round_trips_with_leading_zeros() {
+		for bytes in [&[][..], &[0], &[0, 0, 1], &[0, 0x24, 0xff, 0], &[0xff; 40]] {
+			let text = base58_encode(bytes);
+			if bytes.is_empty() {
+				assert_eq!(text, "");
+			} else {
+				assert_eq!(base58(&text).unwrap(), bytes, "{text}");
+			}
+		}
 	}
 }
