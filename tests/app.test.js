@@ -17,7 +17,17 @@ import { hexToU8a, stringToU8a, u8aConcat } from '@polkadot/util';
 import { ed25519PairFromSeed, ed25519Sign } from '@polkadot/util-crypto';
 import puppeteer from 'puppeteer-core';
 
-import { DevNode, connectApi, devPairs, freePort, live, rpcCall, signAndSendFinalized, sleep } from './lib/node.js';
+import {
+  DevNode,
+  connectApi,
+  devPairs,
+  freePort,
+  live,
+  registerName,
+  rpcCall,
+  signAndSendFinalized,
+  sleep,
+} from './lib/node.js';
 import { Resolver, dig } from './lib/resolver.js';
 
 const MINUTE = 60_000;
@@ -27,6 +37,7 @@ const chromium = process.env.DDNS_CHROMIUM ?? '/usr/bin/chromium';
 
 const NAME = 'app-journey.ddns';
 const RELOADED = 'app-reload.ddns';
+const LAPSED = 'app-lapsed.ddns';
 
 let node;
 let resolver;
@@ -128,6 +139,19 @@ before(async () => {
   ({ alice, bob } = await devPairs());
   node = await DevNode.start();
   resolver = await Resolver.start({ chainWs: node.wsUrl });
+  // A name that lapses during the journey: its premium window is made long enough (100 blocks,
+  // halving every 20) that the last test finds it there whatever the journey's pace.
+  {
+    const api = await connectApi(node);
+    try {
+      const params = (await api.query.registry.registryParams()).unwrap().toJSON();
+      const longer = api.tx.registry.setParams({ ...params, premiumWindow: 100, premiumHalving: 20 });
+      await signAndSendFinalized(api, api.tx.sudo.sudo(longer), alice);
+      await registerName(api, LAPSED, alice.address, 1, alice);
+    } finally {
+      await api.disconnect();
+    }
+  }
   const port = await freePort();
   server = spawn(process.execPath, [path.join(root, 'scripts', 'serve-app.mjs'), String(port)], { stdio: 'ignore' });
   live.add(server);
@@ -324,10 +348,24 @@ describe('the web app', { timeout: 15 * MINUTE }, () => {
     await screenshot('operators');
   });
 
+  it('shows a lapsed name with its premium, and registers it with the premium paid', async () => {
+    await chooseAccount('Bob');
+    await view('search');
+    await setField('#search-name', LAPSED);
+    // Active for a period (2 min on dev), then grace (1 min), then the premium window.
+    await waitText('#search-state', /^Lapsed: anyone may register it now, with a premium that falls to nothing at block #\d+/, 4 * MINUTE);
+    await waitText('#search-cost', /Premium \(recently lapsed name\)\s*[\d,.]+ DDNS, halving every 20 blocks/);
+    await page.waitForFunction(() => !document.getElementById('register').disabled, { timeout: 30_000 });
+    await screenshot('premium');
+    await page.click('#register');
+    await waitText(`[data-registration="${LAPSED}"]`, /app-lapsed\.ddns is yours/, 2 * MINUTE);
+    assert.equal((await resolveName(LAPSED))?.owner, bob.address);
+  });
+
   it('fits a phone-width screen, with every control labelled', async () => {
     await page.setViewport({ width: 390, height: 844 });
     await view('names');
-    await page.waitForSelector(card(RELOADED), { timeout: MINUTE });
+    await page.waitForSelector(card(LAPSED), { timeout: MINUTE });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `no horizontal scrolling (${overflow}px too wide)`);
     const unlabelled = await page.evaluate(() =>
