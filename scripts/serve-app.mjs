@@ -33,11 +33,15 @@ const server = http.createServer(async (req, res) => {
     return;
   }
   // The real path (symlinks resolved) must lie inside app/dist.
-  let file = await realpath(path.join(root, path.normalize(rel))).catch(() => null);
-  let info = file && (file === root || file.startsWith(root + path.sep)) ? await stat(file).catch(() => null) : null;
+  const inside = async (p) => {
+    const real = await realpath(p).catch(() => null);
+    return real && (real === root || real.startsWith(root + path.sep)) ? real : null;
+  };
+  let file = await inside(path.join(root, path.normalize(rel)));
+  let info = file && (await stat(file).catch(() => null));
   if (info?.isDirectory()) {
-    file = path.join(file, 'index.html');
-    info = await stat(file).catch(() => null);
+    file = await inside(path.join(file, 'index.html'));
+    info = file && (await stat(file).catch(() => null));
   }
   if (!info?.isFile()) {
     res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');

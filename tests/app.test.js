@@ -178,6 +178,13 @@ after(async () => {
 });
 
 describe('the web app', { timeout: 15 * MINUTE }, () => {
+  it('says in words when the node cannot be reached', async () => {
+    const closed = await freePort();
+    await page.goto(appUrl.replace(/\?rpc=.*/, `?rpc=${encodeURIComponent(`ws://127.0.0.1:${closed}`)}`));
+    await page.waitForFunction(() => document.body.dataset.ready === 'offline', { timeout: 60_000 });
+    assert.match(await text('#status'), new RegExp(`cannot connect: no WebSocket connection to ws://127\\.0\\.0\\.1:${closed}`));
+  });
+
   it('connects and offers the development accounts, marked as such', async () => {
     const started = Date.now();
     await page.goto(appUrl);

@@ -13,8 +13,9 @@ const DEV_ACCOUNTS = ['Alice', 'Bob', 'Charlie', 'Dave', 'Eve', 'Ferdie'];
 
 /** Connects (throws after `timeoutMs` when the node cannot be reached). */
 export async function connect(url, timeoutMs = 15_000) {
-  const provider = new WsProvider(url, false);
-  await provider.connect();
+  // Reconnects by itself (every 2.5 s) if the node goes away later; the first connection is
+  // bounded by `timeoutMs`.
+  const provider = new WsProvider(url, 2500);
   const api = new ApiPromise({ provider, rpc: ddnsRpc, throwOnConnect: true, noInitWarn: true });
   const ready = api.isReadyOrError;
   let timer;
@@ -25,7 +26,8 @@ export async function connect(url, timeoutMs = 15_000) {
     await Promise.race([ready, timeout]);
   } catch (e) {
     await api.disconnect().catch(() => {});
-    throw e;
+    // A refused socket rejects with a bare Event: say what it means.
+    throw e instanceof Error ? e : new Error(`no WebSocket connection to ${url} (is the node running, and does its --rpc-cors allow this page?)`);
   } finally {
     clearTimeout(timer);
   }
@@ -101,12 +103,16 @@ export async function send(api, tx, account, onStatus = () => {}) {
   return new Promise((resolve, reject) => {
     let unsub;
     let settled = false;
+    const lost = () => done(reject, new Error('the connection to the node was lost before the transaction was included'));
     const done = (fn, v) => {
       if (settled) return;
       settled = true;
+      api.off('disconnected', lost);
       unsub?.();
       fn(v);
     };
+    // A subscription is not failed when the socket closes: stop waiting for it then.
+    api.once('disconnected', lost);
     tx.signAndSend(from, { signer, nonce: -1 }, async (result) => {
       const { status, dispatchError, events } = result;
       if (status.isReady) onStatus('in the transaction pool');

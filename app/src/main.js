@@ -249,8 +249,10 @@ function onSearchInput() {
 async function lookUp(name, canRegister, seq) {
   const periods = Number($('periods').value || 1);
   const result = $('search-result');
+  let updates = 0;
   searchUnwatch = watch(name, (update) => {
     if (seq !== searchSeq) return;
+    const n = ++updates;
     if (update.error) return fill(result, h('p', { class: 'error' }, update.error));
     const view = update.view;
     const [text, until] = lifecycleText(view);
@@ -261,20 +263,21 @@ async function lookUp(name, canRegister, seq) {
       h('p', { class: 'at' }, atText(update.at)),
     );
     tick();
-    if (canRegister) quote(name, periods, seq, view);
+    if (canRegister) quote(name, periods, () => seq === searchSeq && n === updates, view);
   });
 }
 
-async function quote(name, periods, seq, view) {
+/** Shows the price; `current()` says whether this quote is still the newest (else it is dropped). */
+async function quote(name, periods, current, view) {
   const api = state.api;
   let price;
   try {
     price = (await api.rpc.ddns.price(name, periods, 'best')).toJSON();
   } catch (e) {
-    if (seq === searchSeq) fill($('search-cost'), h('p', { class: 'error' }, errorText(e)));
+    if (current()) fill($('search-cost'), h('p', { class: 'error' }, errorText(e)));
     return;
   }
-  if (seq !== searchSeq) return;
+  if (!current()) return;
   const next = price.next ?? price;
   const free = registrable(view);
   const p = state.params;
@@ -299,7 +302,7 @@ async function quote(name, periods, seq, view) {
     const owner = state.account.address;
     const commit = await api.tx.registry.commit(randomAsHex(32)).paymentInfo(owner);
     const register = await api.tx.registry.register(name, owner, randomAsHex(32), periods).paymentInfo(owner);
-    if (seq !== searchSeq) return;
+    if (!current()) return;
     fill(
       $('fees'),
       `Network fees: about ${formatBalance(api, commit.partialFee)} (commit) + ${formatBalance(api, register.partialFee)} (register).`,
@@ -397,7 +400,7 @@ async function runRegistration(reg) {
     if (navigator.locks) {
       await navigator.locks.request(`ddns:registration:${key}`, { ifAvailable: true }, async (lock) => {
         if (lock) await registrationSteps(reg);
-        else regCard({ ...reg, status: 'in progress in another tab of this browser' });
+        else regCard({ ...reg, error: 'in progress in another tab of this browser; try again once that tab is closed' });
       });
     } else {
       await registrationSteps(reg);
@@ -412,6 +415,7 @@ async function registrationSteps(reg) {
   const p = state.params;
   const alive = () => {
     if (state.api !== api) throw new Error('the app connected to another node; reconnect to finish');
+    if (!api.isConnected) throw new Error('the connection to the node was lost; try again once it is back');
   };
   const update = (patch) => {
     Object.assign(reg, patch);
@@ -450,7 +454,8 @@ async function registrationSteps(reg) {
       if (c.isNone) throw new Error('the commitment is not on chain');
       update({ step: 'wait', committedAt: c.unwrap().at.toNumber() });
     }
-    const expired = () => state.best.number > reg.committedAt + p.maxCommitmentAge;
+    // The register lands a block or two after the best block: leave a margin.
+    const expired = () => state.best.number + 2 > reg.committedAt + p.maxCommitmentAge;
     const restart = () => {
       // A commitment past maxCommitmentAge cannot be revealed: start over with a new secret
       // (the old commitment's deposit comes back to whoever clears it: registry.clearCommitment).
@@ -476,7 +481,10 @@ async function registrationSteps(reg) {
         } catch (e) {
           // A register sent before a reload may have landed meanwhile (and used the commitment).
           alive();
-          if (!ours(await resolve(reg.name, 'best'))) throw e;
+          if (!ours(await resolve(reg.name, 'best'))) {
+            if (/CommitmentTooOld/.test(e.message)) restart();
+            throw e;
+          }
         }
       }
       // Kept (secret and all) until the registration is final.
@@ -511,7 +519,7 @@ function waitBlocks(api, n) {
   const target = state.best.number + n;
   return new Promise((resolve) => {
     const t = setInterval(() => {
-      if (state.best.number >= target || state.api !== api) {
+      if (state.best.number >= target || state.api !== api || !api.isConnected) {
         clearInterval(t);
         resolve();
       }
@@ -583,7 +591,12 @@ async function renderNames(reset = true) {
 }
 
 async function renderPrimary() {
-  const reverse = (await state.api.rpc.ddns.reverse(state.account.address, 'finalized')).toJSON();
+  let reverse;
+  try {
+    reverse = (await state.api.rpc.ddns.reverse(state.account.address, 'finalized')).toJSON();
+  } catch (e) {
+    return fill($('primary'), h('span', { class: 'error' }, errorText(e)));
+  }
   fill(
     $('primary'),
     'Primary name: ',
@@ -646,30 +659,36 @@ function recordText(r) {
 function txButton(label, makeTx, { confirm: confirmText, before, after } = {}) {
   const out = h('output', { class: 'tx' });
   const button = h('button', { type: 'button' }, label);
-  let armed = false;
+  let armed = null; // the confirmation shown, while one is awaited
+  let timer;
+  const disarm = () => {
+    armed = null;
+    clearTimeout(timer);
+    button.textContent = label;
+    button.classList.remove('danger');
+  };
   button.addEventListener('click', async () => {
     if (!state.account) return fill(out, h('span', { class: 'error' }, 'choose an account first'));
-    if (confirmText && !armed) {
+    if (confirmText) {
+      // The confirmation names what will be sent (e.g. the recipient); a second click sends
+      // only if that is still what it names.
       let words;
       try {
         words = typeof confirmText === 'function' ? confirmText() : confirmText;
       } catch (e) {
+        disarm();
         return fill(out, h('span', { class: 'error', role: 'alert' }, errorText(e)));
       }
-      armed = true;
-      button.textContent = words;
-      button.classList.add('danger');
-      // A confirmation is for now, not for later.
-      setTimeout(() => {
-        armed = false;
-        button.textContent = label;
-        button.classList.remove('danger');
-      }, 10_000);
-      return;
+      if (armed !== words) {
+        disarm();
+        armed = words;
+        button.textContent = words;
+        button.classList.add('danger');
+        timer = setTimeout(disarm, 10_000); // a confirmation is for now, not for later
+        return;
+      }
     }
-    armed = false;
-    button.textContent = label;
-    button.classList.remove('danger');
+    disarm();
     let tx;
     try {
       if (before) await before();
@@ -769,6 +788,8 @@ function recordsEditor(card, name) {
   const editor = h('div', { class: 'records-editor' });
   const add = h('button', { type: 'button' }, 'Add record');
   let current = null;
+  let loaded = false; // Save stays refused until the stored set is in the rows
+  let loads = 0;
 
   /** A row of `type` with its fields in `RECORD_FIELDS` order (P2P: the peer id, then addresses). */
   const addRow = (type = 'A', values = []) => {
@@ -802,15 +823,19 @@ function recordsEditor(card, name) {
   // The set as stored (SCALE), turned into rows by the rule module: saving it unedited stores
   // the same bytes, whatever they hold.
   const load = async () => {
+    const seq = ++loads;
+    loaded = false;
     fill(rows);
     fill(verdict, 'loading…');
     add.disabled = true;
     const stored = await state.api.query.registry.records(name);
+    if (seq !== loads) return; // a later load owns the rows
     if (stored.isSome) {
       const text = recordsText(stored.unwrap().records.toU8a());
       if (!text.ok) return fill(verdict, h('span', { class: 'error' }, text.message));
       for (const [type, ...values] of text.rows) addRow(type, values);
     }
+    loaded = true;
     add.disabled = false;
     check();
   };
@@ -837,6 +862,7 @@ function recordsEditor(card, name) {
   function check() {
     for (const e of rows.querySelectorAll('.row-error')) e.textContent = '';
     current = null;
+    if (!loaded) return;
     const { lines: texts, bad } = lines();
     if (bad !== undefined) {
       rows.children[bad].querySelector('.row-error').textContent = 'this field may not hold tabs or line breaks';
@@ -852,6 +878,7 @@ function recordsEditor(card, name) {
   }
 
   const save = txButton('Save records', () => {
+    if (!loaded) throw new Error('the stored records are not loaded; reload them first');
     check();
     if (!current) throw new Error('the records are not valid yet');
     const type = state.api.tx.registry.setRecords.meta.args[1].type.toString();

@@ -74,7 +74,15 @@ impl Mode {
 /// The canonical spelling of `input` checked as `mode`, or the failed rule as `code␉message`.
 pub fn check_name(input: &str, mode: Mode) -> Result<String, String> {
 	let fail = |e: name::NameError| format!("{}\t{}", e.code(), e);
-	let canonical = name::normalize(input.trim()).map_err(fail)?;
+	let input = input.trim();
+	if mode == Mode::Target && input.is_ascii() {
+		// Another zone's names are taken under DNS's rule alone (`??--` and any `xn--` label
+		// included), as the chain checks them: lowercased, without a trailing dot.
+		let lower = input.strip_suffix('.').unwrap_or(input).to_ascii_lowercase();
+		name::validate_target(lower.as_bytes()).map_err(fail)?;
+		return Ok(lower);
+	}
+	let canonical = name::normalize(input).map_err(fail)?;
 	let bytes = canonical.as_bytes();
 	match mode {
 		Mode::Name => name::validate(bytes),
@@ -275,7 +283,9 @@ pub fn records_text(scale: &[u8]) -> Result<String, String> {
 				for a in multiaddrs {
 					line.push('\t');
 					line.push_str(
-						&multiaddr_text(&a).ok_or("-1\ta stored multiaddr is malformed")?,
+						&multiaddr_text(&a).ok_or(
+							"-1\ta stored multiaddr is not in its shortest encoding; this set cannot be edited here",
+						)?,
 					);
 				}
 				line
@@ -349,8 +359,15 @@ fn base58_encode(bytes: &[u8]) -> String {
 	out
 }
 
-/// A binary multiaddr (of the protocols `record::check_multiaddr` takes) in its text form.
-fn multiaddr_text(mut bytes: &[u8]) -> Option<String> {
+/// A binary multiaddr (of the protocols `record::check_multiaddr` takes) in its text form; `None`
+/// also when the text would not encode back to the same bytes (a varint not in its shortest
+/// form, which the chain takes).
+fn multiaddr_text(bytes: &[u8]) -> Option<String> {
+	let text = multiaddr_text_of(bytes)?;
+	(multiaddr(&text)? == bytes).then_some(text)
+}
+
+fn multiaddr_text_of(mut bytes: &[u8]) -> Option<String> {
 	record::check_multiaddr(bytes).ok()?;
 	let mut out = String::new();
 	while !bytes.is_empty() {
@@ -590,7 +607,12 @@ mod tests {
 			.unwrap_err()
 			.starts_with("invalid_character\t"));
 		assert!(check_name("example.com", Mode::Name).unwrap_err().starts_with("wrong_tld\t"));
-		assert_eq!(check_name("Mail.Example.com", Mode::Target).unwrap(), "mail.example.com");
+		assert_eq!(check_name("Mail.Example.com.", Mode::Target).unwrap(), "mail.example.com");
+		// Other zones' names under DNS's rule only, as the chain checks targets.
+		let odd = "r1---sn-abc.googlevideo.com";
+		assert_eq!(check_name(odd, Mode::Target).unwrap(), odd);
+		assert_eq!(check_name("xn--zz.example", Mode::Target).unwrap(), "xn--zz.example");
+		assert!(check_name("bad_host.example", Mode::Target).is_err());
 	}
 
 	#[test]
@@ -686,6 +708,15 @@ mod tests {
 			"{text}"
 		);
 		assert!(records_text(&[4, 9]).unwrap_err().contains("not a SCALE-encoded record set"));
+		// A CNAME to another zone's odd but valid name comes back as it is.
+		let odd = alloc::vec![RecordInput::Cname(b"r1---sn-abc.googlevideo.com".to_vec())].encode();
+		assert_eq!(check_records(&records_text(&odd).unwrap()).unwrap(), odd);
+		// A multiaddr whose code is not in its shortest varint cannot round-trip: refused.
+		let long = RecordInput::P2p {
+			peer_id: peer,
+			multiaddrs: alloc::vec![alloc::vec![0x84, 0x00, 1, 2, 3, 4]],
+		};
+		assert!(records_text(&alloc::vec![long].encode()).unwrap_err().contains("shortest"));
 	}
 
 	#[test]
