@@ -287,15 +287,24 @@ test('differential: NSD serving a zone file of the same state gives the same ans
   }
 });
 
-test('DNS: other zones are forwarded to the configured upstream', async () => {
+test('DNS: other zones are forwarded to the configured upstream, for allow-listed clients only', async () => {
   const nsd = await startNsd({ 'upstream.test': '$TTL 60\n@ IN SOA ns. h. 1 60 30 86400 60\n@ IN NS ns.\nwww IN A 203.0.113.5\n' });
   const forwarding = await Resolver.start({
     chainWs: node.wsUrl,
-    extraArgs: ['--dns-upstream', `127.0.0.1:${nsd.port}`],
+    extraArgs: ['--dns-upstream', `127.0.0.1:${nsd.port}`, '--dns-forward-allow', '127.0.0.1'],
   });
   try {
     const r = await dig(forwarding.dnsPort, 'www.upstream.test', 'A');
     assert.equal(r.status, 'NOERROR');
+    assert.ok(r.flags.includes('ra'));
+    // Only clients on the allow-list have other zones forwarded (no open resolver): from
+    // 127.0.0.2 the same question is REFUSED, with no recursion offered, and the zone is still
+    // answered.
+    const other = await dig(forwarding.dnsPort, 'www.upstream.test', 'A', ['-b', '127.0.0.2']);
+    assert.equal(other.status, 'REFUSED', other.raw);
+    assert.ok(!other.flags.includes('ra'));
+    const ownForOther = await dig(forwarding.dnsPort, ALIAS, 'A', ['-b', '127.0.0.2']);
+    assert.ok(ownForOther.flags.includes('aa'), ownForOther.raw);
     assert.deepEqual(data(r, 'A'), ['203.0.113.5']);
     const tcp = await dig(forwarding.dnsPort, 'www.upstream.test', 'A', ['+tcp']);
     assert.deepEqual(data(tcp, 'A'), ['203.0.113.5']);

@@ -53,6 +53,47 @@ pub struct EndpointRequest {
 	pub validity_blocks: u32,
 }
 
+/// The encodings of the Ed25519 points of small order (1, 2, 4 or 8), the sign bit aside: the
+/// identity, the point of order 2, those of order 4 and 8, and the non-canonical encodings
+/// (y ≥ p) of y = 0 and 1 (libsodium's `has_small_order` list). A signature "by" such a key
+/// can be made by anyone (R the identity, s zero), so none may be a name's node key.
+const SMALL_ORDER: [[u8; 32]; 7] = [
+	[0; 32],
+	[1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+	[
+		0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef, 0x98,
+		0xf0, 0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53,
+		0xfc, 0x05,
+	],
+	[
+		0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b, 0x76, 0x0d, 0x10, 0x67,
+		0x0f, 0x2a, 0x20, 0x53, 0xfa, 0x2c, 0x39, 0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac,
+		0x03, 0x7a,
+	],
+	[
+		0xec, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0x7f,
+	],
+	[
+		0xed, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0x7f,
+	],
+	[
+		0xee, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+		0xff, 0x7f,
+	],
+];
+
+/// Whether `key` encodes an Ed25519 point of small order (a weak key: see [`SMALL_ORDER`]).
+pub fn is_weak_key(key: &[u8; 32]) -> bool {
+	let mut unsigned = *key;
+	unsigned[31] &= 0x7f;
+	SMALL_ORDER.contains(&unsigned)
+}
+
 /// The offchain local storage key of `name`'s record signed by the offchain worker.
 pub fn ocw_signed_key(name: &[u8]) -> Vec<u8> {
 	let mut key = OCW_SIGNED_PREFIX.to_vec();
@@ -183,6 +224,37 @@ impl Endpoint {
 
 #[cfg(test)]
 mod tests {
+
+	/// The list is exactly the small-order points: each entry (either sign) is weak by
+	/// ed25519-dalek's own test, where it decodes; and no ordinary key is.
+	#[test]
+	fn weak_keys_are_the_small_order_points() {
+		for entry in SMALL_ORDER {
+			for sign in [0u8, 0x80] {
+				let mut key = entry;
+				key[31] |= sign;
+				assert!(is_weak_key(&key));
+				if let Ok(point) = ed25519_dalek::VerifyingKey::from_bytes(&key) {
+					assert!(point.is_weak(), "{key:02x?}");
+				}
+			}
+		}
+		for seed in 0..64u8 {
+			let key = ed25519_dalek::SigningKey::from_bytes(&[seed; 32]).verifying_key();
+			assert!(!key.is_weak());
+			assert!(!is_weak_key(key.as_bytes()));
+		}
+		// Every weak point that decodes is on the list: the multiples of the order-8 point.
+		use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
+		let eight = CompressedEdwardsY(SMALL_ORDER[2]).decompress().unwrap();
+		let mut p = EdwardsPoint::default();
+		for _ in 0..8 {
+			p += eight;
+			assert!(is_weak_key(&p.compress().to_bytes()));
+		}
+		assert_eq!(p, EdwardsPoint::default(), "of order 8");
+	}
+
 	use super::*;
 
 	fn sample() -> Endpoint {

@@ -73,6 +73,12 @@ pub trait Chain: Send + Sync + 'static {
 
 	/// A value of the node's offchain local storage (PERSISTENT), where its offchain worker
 	/// leaves signed records.
+	/// Whether the node is still catching up with its network (`system_health`'s
+	/// `isSyncing`): its finalized head is then behind the network's.
+	fn syncing(&self) -> BoxFuture<'_, Result<bool, ChainError>> {
+		Box::pin(async { Ok(false) })
+	}
+
 	fn offchain_get(&self, _key: &[u8]) -> BoxFuture<'_, Result<Option<Vec<u8>>, ChainError>> {
 		Box::pin(async {
 			Err(ChainError::Unavailable("this chain has no offchain storage".into()))
@@ -243,6 +249,18 @@ impl Chain for RpcChain {
 		self.following.load(std::sync::atomic::Ordering::Relaxed)
 	}
 
+	fn syncing(&self) -> BoxFuture<'_, Result<bool, ChainError>> {
+		Box::pin(async move {
+			let health: serde_json::Value = self
+				.client()
+				.await?
+				.request("system_health", rpc_params![])
+				.await
+				.map_err(|e| ChainError::Unavailable(e.to_string()))?;
+			Ok(health["isSyncing"].as_bool().unwrap_or(false))
+		})
+	}
+
 	fn offchain_get(&self, key: &[u8]) -> BoxFuture<'_, Result<Option<Vec<u8>>, ChainError>> {
 		let key = format!("0x{}", hex(key));
 		Box::pin(async move {
@@ -294,6 +312,8 @@ pub struct MemChain {
 	heads: watch::Sender<Head>,
 	/// Views as of the latest finalized head.
 	names: Mutex<HashMap<String, View>>,
+	/// What [`Chain::syncing`] says.
+	syncing: std::sync::atomic::AtomicBool,
 	/// Changes waiting for the next finalized block.
 	pending: Mutex<Vec<(String, Option<View>)>>,
 }
@@ -301,7 +321,12 @@ pub struct MemChain {
 impl MemChain {
 	pub fn new() -> Arc<Self> {
 		let (heads, _) = watch::channel(Self::head(1));
-		Arc::new(Self { heads, names: Default::default(), pending: Default::default() })
+		Arc::new(Self {
+			heads,
+			names: Default::default(),
+			pending: Default::default(),
+			syncing: Default::default(),
+		})
 	}
 
 	fn head(number: u32) -> Head {
@@ -332,6 +357,11 @@ impl MemChain {
 		next
 	}
 
+	/// Makes the chain say it is syncing (or not).
+	pub fn set_syncing(&self, syncing: bool) {
+		self.syncing.store(syncing, std::sync::atomic::Ordering::Relaxed);
+	}
+
 	pub fn current(&self) -> Head {
 		*self.heads.borrow()
 	}
@@ -345,6 +375,11 @@ impl MemChain {
 impl Chain for MemChain {
 	fn heads(&self) -> watch::Receiver<Head> {
 		self.heads.subscribe()
+	}
+
+	fn syncing(&self) -> BoxFuture<'_, Result<bool, ChainError>> {
+		let syncing = self.syncing.load(std::sync::atomic::Ordering::Relaxed);
+		Box::pin(async move { Ok(syncing) })
 	}
 
 	fn view(&self, name: &str, _at: Head) -> BoxFuture<'_, Result<Option<View>, ChainError>> {

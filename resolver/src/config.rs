@@ -107,6 +107,10 @@ pub struct Options {
 	/// Resolver to forward queries outside `ddns.` to [default: none, such queries are REFUSED].
 	#[arg(long)]
 	pub dns_upstream: Option<SocketAddr>,
+	/// Who may have queries forwarded to `--dns-upstream`: an address or a CIDR block,
+	/// repeatable; anyone else gets REFUSED for other zones [default: 127.0.0.0/8 and ::1].
+	#[arg(long)]
+	pub dns_forward_allow: Vec<String>,
 	/// Most seconds a DNS answer may be cached; never past the name's expiry [default: 60].
 	#[arg(long)]
 	pub dns_ttl: Option<u32>,
@@ -116,6 +120,10 @@ pub struct Options {
 	/// Blocks a published endpoint record stays valid [default: 600].
 	#[arg(long)]
 	pub validity_blocks: Option<u32>,
+	/// `/health` reports `finality_stalled` (503) when no block was finalized for this many
+	/// seconds [default: 60].
+	#[arg(long)]
+	pub max_finality_age: Option<u64>,
 	/// Seconds a DHT query may run [default: 10].
 	#[arg(long)]
 	pub query_timeout: Option<u64>,
@@ -149,12 +157,14 @@ pub struct Resolved {
 	pub http: SocketAddr,
 	pub dns: SocketAddr,
 	pub dns_upstream: Option<SocketAddr>,
+	pub dns_forward_allow: Vec<crate::dns::Cidr>,
 	pub dns_ttl: u32,
 	pub block_seconds: u32,
 	pub validity_blocks: u32,
 	/// `Some` with `--probe`.
 	pub probe: Option<crate::probe::ProbeConfig>,
 	pub query_timeout: Duration,
+	pub max_finality_age: Duration,
 }
 
 fn addrs(list: &[String], what: &str) -> anyhow::Result<Vec<Multiaddr>> {
@@ -247,10 +257,21 @@ impl Options {
 			http: self.http.unwrap_or(([127, 0, 0, 1], 8053).into()),
 			dns: self.dns.unwrap_or(([127, 0, 0, 1], 5353).into()),
 			dns_upstream: self.dns_upstream,
+			dns_forward_allow: if self.dns_forward_allow.is_empty() {
+				crate::dns::Cidr::loopback()
+			} else {
+				self.dns_forward_allow
+					.iter()
+					.map(|c| {
+						c.parse().map_err(|e| anyhow::anyhow!("--dns-forward-allow {c:?}: {e}"))
+					})
+					.collect::<anyhow::Result<_>>()?
+			},
 			dns_ttl: self.dns_ttl.unwrap_or(60),
 			block_seconds: self.block_seconds.unwrap_or(6).max(1),
 			validity_blocks,
 			query_timeout: Duration::from_secs(self.query_timeout.unwrap_or(10).max(1)),
+			max_finality_age: Duration::from_secs(self.max_finality_age.unwrap_or(60).max(1)),
 			probe: self.probe.then(|| crate::probe::ProbeConfig {
 				block_time: Duration::from_secs(self.block_seconds.unwrap_or(6).max(1).into()),
 				canary: self.probe_canary.clone().unwrap_or_else(|| "canary.ddns".into()),
@@ -291,6 +312,7 @@ impl Options {
 		self.relay_max_circuit_bytes =
 			self.relay_max_circuit_bytes.or(file.relay_max_circuit_bytes);
 		vec(&mut self.serve, file.serve);
+		vec(&mut self.dns_forward_allow, file.dns_forward_allow);
 		self.http = self.http.or(file.http);
 		self.dns = self.dns.or(file.dns);
 		self.dns_upstream = self.dns_upstream.or(file.dns_upstream);
@@ -298,6 +320,7 @@ impl Options {
 		self.block_seconds = self.block_seconds.or(file.block_seconds);
 		self.validity_blocks = self.validity_blocks.or(file.validity_blocks);
 		self.query_timeout = self.query_timeout.or(file.query_timeout);
+		self.max_finality_age = self.max_finality_age.or(file.max_finality_age);
 	}
 }
 

@@ -50,6 +50,8 @@ pub struct Settings {
 	/// How long a lookup that found no endpoint is remembered (a found one is remembered until
 	/// the next finalized block).
 	pub negative_cache: Duration,
+	/// `/health` says finality has stalled when no new finalized block came for this long.
+	pub max_finality_age: Duration,
 }
 
 impl Default for Settings {
@@ -59,6 +61,7 @@ impl Default for Settings {
 			serve: Vec::new(),
 			validity_blocks: 600,
 			negative_cache: Duration::from_millis(500),
+			max_finality_age: Duration::from_secs(60),
 		}
 	}
 }
@@ -129,6 +132,8 @@ pub struct Daemon {
 	challenge_slots: Arc<tokio::sync::Semaphore>,
 	/// The daemon's tasks and those of its faces (their listeners); `None` once stopped.
 	tasks: Mutex<Option<Vec<tokio::task::AbortHandle>>>,
+	/// The last finalized head seen, and when it came.
+	head_seen: Mutex<(Head, Instant)>,
 }
 
 impl Daemon {
@@ -158,6 +163,7 @@ impl Daemon {
 			last_seq: Mutex::new(0),
 			requested: Default::default(),
 			tasks: Mutex::new(Some(Vec::new())),
+			head_seen: Mutex::new((Head::default(), Instant::now())),
 		});
 		daemon.keep(tokio::spawn(daemon.clone().validate_inbound(inbound)).abort_handle());
 		daemon.keep(tokio::spawn(daemon.clone().follow()).abort_handle());
@@ -171,6 +177,23 @@ impl Daemon {
 			Some(tasks) => tasks.push(task),
 			None => task.abort(),
 		}
+	}
+
+	/// How many of the daemon's tasks have ended (each runs for the daemon's life: one that
+	/// ended has failed, e.g. a face's listener or the follower of the chain).
+	pub fn dead_tasks(&self) -> usize {
+		self.tasks
+			.lock()
+			.expect("not poisoned")
+			.iter()
+			.flatten()
+			.filter(|t| t.is_finished())
+			.count()
+	}
+
+	/// How long ago the finalized head last moved (since the start, before the first).
+	pub fn finality_age(&self) -> Duration {
+		self.head_seen.lock().expect("not poisoned").1.elapsed()
 	}
 
 	/// Stops the daemon's tasks, its faces (their sockets close, with the queries and
@@ -386,6 +409,12 @@ impl Daemon {
 		let mut last_prune = 0u32;
 		loop {
 			let head = *heads.borrow_and_update();
+			{
+				let mut seen = self.head_seen.lock().expect("not poisoned");
+				if seen.0 != head {
+					*seen = (head, Instant::now());
+				}
+			}
 			if head.number > 0 {
 				self.metrics.finalized.set(head.number.into());
 				self.metrics.peers.set(self.dht.info().await.connected_peers as i64);

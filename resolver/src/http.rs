@@ -34,7 +34,16 @@ pub async fn serve(daemon: Arc<Daemon>, addr: SocketAddr) -> anyhow::Result<Sock
 		loop {
 			// At the limit, new connections wait in the kernel's backlog.
 			let Ok(permit) = connections.clone().acquire_owned().await else { return };
-			let Ok((stream, _)) = listener.accept().await else { continue };
+			let stream = match listener.accept().await {
+				Ok((stream, _)) => stream,
+				Err(e) => {
+					// Out of file descriptors (or another passing error): back off rather than
+					// spin on a listener that stays readable.
+					tracing::debug!(target: "ddns::http", "accept: {e}");
+					tokio::time::sleep(crate::dns::ACCEPT_BACKOFF).await;
+					continue;
+				},
+			};
 			let daemon = face.clone();
 			open.spawn(async move {
 				let _permit = permit;
@@ -220,18 +229,43 @@ async fn resolve(daemon: &Daemon, query: &str) -> Response<Full<Bytes>> {
 	}
 }
 
+/// How long `/health` waits for the node to say whether it is syncing.
+const SYNCING_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// `GET /health`: 200 with `"status": "ok"` only when the daemon follows a node that is not
+/// syncing, finality has moved within `--max-finality-age`, and none of its tasks has ended;
+/// else 503 with the first thing wrong, in this order: `chain_unavailable`,
+/// `waiting_for_chain`, `syncing`, `finality_stalled`, `task_died`.
 async fn health(daemon: &Daemon) -> Response<Full<Bytes>> {
 	let info = daemon.dht.info().await;
 	let head = daemon.head();
 	let connected = daemon.chain.connected();
-	let following = head.number > 0 && connected;
-	let status = match (head.number > 0, connected) {
-		(_, false) => "chain_unavailable",
-		(false, true) => "waiting_for_chain",
-		(true, true) => "ok",
+	// Unknown (the node did not say in time) counts as syncing: health is not assumed.
+	let syncing = match tokio::time::timeout(SYNCING_TIMEOUT, daemon.chain.syncing()).await {
+		Ok(Ok(syncing)) => Some(syncing),
+		_ => None,
+	};
+	let age = daemon.finality_age();
+	let dead = daemon.dead_tasks();
+	let status = if !connected {
+		"chain_unavailable"
+	} else if head.number == 0 {
+		"waiting_for_chain"
+	} else if syncing != Some(false) {
+		"syncing"
+	} else if age > daemon.settings().max_finality_age {
+		"finality_stalled"
+	} else if dead > 0 {
+		"task_died"
+	} else {
+		"ok"
 	};
 	let body = json!({
 		"status": status,
+		"syncing": syncing,
+		"finalizedAgeSeconds": age.as_secs(),
+		"maxFinalityAgeSeconds": daemon.settings().max_finality_age.as_secs(),
+		"deadTasks": dead,
 		"peerId": daemon.dht.peer_id().to_base58(),
 		"nodeKey": format!("0x{}", hex(&daemon.node_key())),
 		"finalized": at(&head),
@@ -245,8 +279,8 @@ async fn health(daemon: &Daemon) -> Response<Full<Bytes>> {
 		"relayed": strings(&info.relayed),
 		"serving": daemon.settings().serve,
 	});
-	let status = if following { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
-	json_reply(daemon, status, body)
+	let code = if status == "ok" { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+	json_reply(daemon, code, body)
 }
 
 fn strings(addrs: &[Multiaddr]) -> Vec<String> {

@@ -71,6 +71,7 @@ async fn main() -> anyhow::Result<()> {
 			signer: config.signer,
 			serve: config.serve.clone(),
 			validity_blocks: config.validity_blocks,
+			max_finality_age: config.max_finality_age,
 			..Default::default()
 		},
 	)?;

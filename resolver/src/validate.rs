@@ -4,7 +4,6 @@
 use crate::chain::View;
 use ddns_primitives::endpoint::{Endpoint, EndpointError};
 use ddns_registry_runtime_api::Lifecycle;
-use libp2p::identity::ed25519;
 
 /// Why a record was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,8 +23,11 @@ pub enum Reject {
 	Expired,
 	/// It claims validity past the name's expiry.
 	PastExpiry,
-	/// The signature is not the node key's.
+	/// The signature is not the node key's, by the strict rule (RFC 8032 §5.1.7 with canonical
+	/// `s`, and no small-order `R`).
 	BadSignature,
+	/// The node key on chain is a small-order point: anyone could sign for it.
+	WeakKey,
 	/// A record of the same epoch with a sequence number at least as high is already stored.
 	Replay,
 }
@@ -42,6 +44,7 @@ impl Reject {
 			Self::Expired => "expired",
 			Self::PastExpiry => "past_expiry",
 			Self::BadSignature => "bad_signature",
+			Self::WeakKey => "weak_key",
 			Self::Replay => "replay",
 		}
 	}
@@ -71,10 +74,18 @@ pub fn check(bytes: &[u8], name: &str, view: Option<&View>, head: u32) -> Result
 	if endpoint.valid_until > view.expires_at {
 		return Err(Reject::PastExpiry);
 	}
-	let key = ed25519::PublicKey::try_from_bytes(&node_key).map_err(|_| Reject::BadSignature)?;
-	if !key.verify(&endpoint.signing_payload(), &signature) {
-		return Err(Reject::BadSignature);
+	// Strict verification: the lax one accepts, for a small-order key, a signature anyone can
+	// make (R the identity, s zero), and more than one signature per message.
+	let key =
+		ed25519_dalek::VerifyingKey::from_bytes(&node_key).map_err(|_| Reject::BadSignature)?;
+	if key.is_weak() {
+		return Err(Reject::WeakKey);
 	}
+	key.verify_strict(
+		&endpoint.signing_payload(),
+		&ed25519_dalek::Signature::from_bytes(&signature),
+	)
+	.map_err(|_| Reject::BadSignature)?;
 	Ok(endpoint)
 }
 
@@ -125,6 +136,24 @@ mod tests {
 		let mut flipped = good.clone();
 		flipped[3] ^= 1;
 		assert!(check(&flipped, "alpha.ddns", Some(&view), 100).is_err());
+		// a small-order node key on chain, and the signature anyone can make for it (R the
+		// identity point, s zero), which lax verification accepts for any message
+		let mut weak = view.clone();
+		let mut identity = [0u8; 32];
+		identity[0] = 1;
+		weak.node_key = Some(identity);
+		let (endpoint, _) = Endpoint::from_wire(&good).unwrap();
+		let mut anyones = [0u8; 64];
+		anyones[0] = 1;
+		let lax = libp2p::identity::ed25519::PublicKey::try_from_bytes(&identity).unwrap();
+		assert!(lax.verify(&endpoint.signing_payload(), &anyones), "the forgery is real");
+		let forged = endpoint.to_wire(&anyones).unwrap();
+		assert_eq!(check(&forged, "alpha.ddns", Some(&weak), 100), Err(Reject::WeakKey));
+		// a non-canonical s (s + L) on a good signature: lax verification reduces it, strict
+		// refuses it (one signature per message)
+		let (_, sig) = Endpoint::from_wire(&good).unwrap();
+		let malleated = endpoint.to_wire(&add_l(&sig)).unwrap();
+		assert_eq!(check(&malleated, "alpha.ddns", Some(&view), 100), Err(Reject::BadSignature));
 		// oversize
 		let mut big = good.clone();
 		big.resize(2000, 0);
@@ -132,6 +161,22 @@ mod tests {
 			check(&big, "alpha.ddns", Some(&view), 100),
 			Err(Reject::Form(EndpointError::TooLong { .. }))
 		));
+	}
+
+	/// `sig` with `L` (the group order) added to its `s` half (little-endian).
+	fn add_l(sig: &[u8; 64]) -> [u8; 64] {
+		const L: [u8; 32] = [
+			0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9,
+			0xde, 0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+		];
+		let mut out = *sig;
+		let mut carry = 0u16;
+		for i in 0..32 {
+			let sum = u16::from(sig[32 + i]) + u16::from(L[i]) + carry;
+			out[32 + i] = sum as u8;
+			carry = sum >> 8;
+		}
+		out
 	}
 
 	#[test]

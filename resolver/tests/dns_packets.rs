@@ -134,6 +134,7 @@ fn zone() -> Zone {
 	let config = DnsConfig {
 		listen: "127.0.0.1:0".parse().unwrap(),
 		upstream: None,
+		forward_allow: vec![],
 		ttl: 60,
 		block_seconds: 6,
 	};
@@ -144,7 +145,7 @@ fn zone() -> Zone {
 impl Zone {
 	/// The face's answer, or a failure if it takes more than a second.
 	fn answer(&self, packet: &[u8], transport: Transport) -> Result<Option<Vec<u8>>, String> {
-		let answer = self.server.answer(packet, transport);
+		let answer = self.server.answer(packet, transport, [127, 0, 0, 1].into());
 		self.rt
 			.block_on(async { tokio::time::timeout(Duration::from_secs(1), answer).await })
 			.map_err(|_| format!("no answer within 1 s to {}", hex(packet)))

@@ -90,7 +90,13 @@ async fn stop_ends_the_faces() {
 	let http = http::serve(daemon.clone(), loopback()).await.unwrap();
 	let dns = dns::serve(
 		daemon.clone(),
-		DnsConfig { listen: loopback(), upstream: None, ttl: 60, block_seconds: 6 },
+		DnsConfig {
+			listen: loopback(),
+			upstream: None,
+			forward_allow: vec![],
+			ttl: 60,
+			block_seconds: 6,
+		},
 	)
 	.await
 	.unwrap();

@@ -352,6 +352,9 @@ pub mod pallet {
 		/// The recipient of a name has no account (no balance at all): a name's held deposits
 		/// can only move to an account that exists.
 		NoRecipientAccount,
+		/// The node key is an Ed25519 point of small order, for which anyone can make a
+		/// signature that verifies: it would let anyone sign the name's endpoint records.
+		WeakNodeKey,
 	}
 
 	impl<T> From<rule::NameError> for Error<T> {
@@ -502,7 +505,7 @@ pub mod pallet {
 		/// Sets (or with `None` clears) the ed25519 key that signs the name's endpoint
 		/// records. Owner only, name Active. The epoch increases.
 		///
-		/// Emits `NodeKeySet`. Errors: `NameNotFound`, `NotOwner`, `NotActive`.
+		/// Emits `NodeKeySet`. Errors: `WeakNodeKey`, `NameNotFound`, `NotOwner`, `NotActive`.
 		#[pallet::call_index(6)]
 		#[pallet::weight(T::WeightInfo::set_node_key())]
 		pub fn set_node_key(

@@ -1,11 +1,23 @@
-//! Queries for other zones, forwarded verbatim to `--dns-upstream` over the transport they came
-//! in on.
+//! Queries for other zones, forwarded to `--dns-upstream` over the transport they came in on,
+//! for the clients `--dns-forward-allow` names (loopback by default; the others are REFUSED, so
+//! a public listener is no open resolver).
+//!
+//! The query upstream is our own, not the client's packet: a random id from a fresh socket (a
+//! random source port), the question with its letters' case randomized (DNS 0x20), recursion
+//! desired, and our EDNS payload. A reply counts only if it comes from the upstream's address,
+//! is a response, and carries that id and exactly that question, case included; anything else
+//! is dropped (and counted) while the real reply is awaited. The client gets the upstream's
+//! answer with its own id, question and EDNS, clamped to its payload size like any answer.
 
 use super::{
 	transport::{framed, read_framed},
 	Transport,
 };
-use hickory_proto::op::{Message, ResponseCode};
+use hickory_proto::{
+	op::{Edns, Message, MessageType, Query},
+	rr::Name,
+};
+use rand::Rng;
 use std::{net::SocketAddr, time::Duration};
 use tokio::{
 	io::AsyncWriteExt,
@@ -14,9 +26,20 @@ use tokio::{
 
 /// How long the upstream has to answer.
 const UPSTREAM_TIMEOUT: Duration = Duration::from_secs(3);
+/// Most replies that do not match the query read from one upstream socket before giving up.
+const MAX_STRAY_REPLIES: usize = 16;
 
 pub(super) struct Forwarder {
 	upstream: SocketAddr,
+}
+
+/// Why a forward gave no answer.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Failed {
+	/// No reply in time (or the upstream could not be reached).
+	Timeout,
+	/// Only replies that did not match the query came.
+	Mismatch,
 }
 
 impl Forwarder {
@@ -24,43 +47,168 @@ impl Forwarder {
 		Self { upstream }
 	}
 
-	/// The upstream's answer to `packet`, as it sent it; `None` if none came in time.
-	pub(super) async fn forward(&self, packet: &[u8], transport: Transport) -> Option<Vec<u8>> {
+	/// The upstream's answer to `request`'s question, checked; `stray` counts each reply
+	/// dropped for not matching.
+	pub(super) async fn forward(
+		&self,
+		request: &Message,
+		transport: Transport,
+		stray: impl Fn(),
+	) -> Result<Message, Failed> {
+		// (The thread's generator is not `Send`: it is used and dropped before any await.)
+		let query = upstream_query(request, &mut rand::thread_rng());
+		let packet = query.to_vec().map_err(|_| Failed::Mismatch)?;
 		let upstream = self.upstream;
 		let bind: SocketAddr = if upstream.is_ipv4() {
 			([0, 0, 0, 0], 0).into()
 		} else {
 			(std::net::Ipv6Addr::UNSPECIFIED, 0).into()
 		};
+		let matches = |reply: &Message| {
+			reply.id() == query.id()
+				&& reply.message_type() == MessageType::Response
+				&& reply.op_code() == query.op_code()
+				&& same_question(reply.queries(), query.queries())
+		};
 		let result = async {
 			match transport {
 				Transport::Udp => {
-					let socket = UdpSocket::bind(bind).await.ok()?;
-					socket.send_to(packet, upstream).await.ok()?;
+					let socket = UdpSocket::bind(bind).await.map_err(|_| Failed::Timeout)?;
+					socket.send_to(&packet, upstream).await.map_err(|_| Failed::Timeout)?;
 					let mut buf = vec![0u8; 65_535];
-					loop {
-						let (len, from) = socket.recv_from(&mut buf).await.ok()?;
-						// Only the upstream's answer to this query id.
-						if from == upstream && len >= 2 && buf[..2] == packet[..2] {
-							return Some(buf[..len].to_vec());
+					for _ in 0..MAX_STRAY_REPLIES {
+						let (len, from) =
+							socket.recv_from(&mut buf).await.map_err(|_| Failed::Timeout)?;
+						if from == upstream {
+							if let Ok(reply) = Message::from_vec(&buf[..len]) {
+								if matches(&reply) {
+									return Ok(reply);
+								}
+							}
 						}
+						stray();
 					}
+					Err(Failed::Mismatch)
 				},
 				Transport::Tcp => {
-					let mut stream = TcpStream::connect(upstream).await.ok()?;
-					stream.write_all(&framed(packet)).await.ok()?;
-					read_framed(&mut stream, UPSTREAM_TIMEOUT).await
+					let mut stream =
+						TcpStream::connect(upstream).await.map_err(|_| Failed::Timeout)?;
+					stream.write_all(&framed(&packet)).await.map_err(|_| Failed::Timeout)?;
+					let bytes =
+						read_framed(&mut stream, UPSTREAM_TIMEOUT).await.ok_or(Failed::Timeout)?;
+					match Message::from_vec(&bytes) {
+						Ok(reply) if matches(&reply) => Ok(reply),
+						_ => {
+							stray();
+							Err(Failed::Mismatch)
+						},
+					}
 				},
 			}
 		};
-		tokio::time::timeout(UPSTREAM_TIMEOUT, result).await.ok().flatten()
+		tokio::time::timeout(UPSTREAM_TIMEOUT, result).await.unwrap_or(Err(Failed::Timeout))
 	}
 
-	/// The response when the upstream gave none: SERVFAIL, with the question.
-	pub(super) fn failed(request: &Message) -> Message {
-		let mut m = Message::error_msg(request.id(), request.op_code(), ResponseCode::ServFail);
-		m.add_queries(request.queries().to_vec());
-		m.set_recursion_available(true);
+	/// The upstream's `reply` as the answer to the client's `request`: the client's id and
+	/// question (its own letters' case), and `edns` (ours, or none if the client sent none).
+	pub(super) fn relay(request: &Message, mut reply: Message, edns: Option<Edns>) -> Message {
+		reply.set_id(request.id());
+		reply.take_queries();
+		reply.add_queries(request.queries().to_vec());
+		reply.set_recursion_desired(request.recursion_desired());
+		reply.set_recursion_available(true);
+		reply.set_truncated(false);
+		*reply.extensions_mut() = edns;
+		reply
+	}
+}
+
+/// Our query for `request`'s question: a random id, 0x20 case, recursion desired, our EDNS.
+fn upstream_query(request: &Message, rng: &mut impl Rng) -> Message {
+	let mut query = Message::new();
+	query
+		.set_id(rng.r#gen())
+		.set_message_type(MessageType::Query)
+		.set_op_code(request.op_code())
+		.set_recursion_desired(true)
+		.set_checking_disabled(request.checking_disabled());
+	for q in request.queries() {
+		let mut q = q.clone();
+		q.set_name(mix_case(q.name(), rng));
+		query.add_query(q);
+	}
+	let mut edns = Edns::new();
+	edns.set_max_payload(super::transport::EDNS_PAYLOAD);
+	edns.set_dnssec_ok(request.extensions().as_ref().is_some_and(|e| e.flags().dnssec_ok));
+	query.set_edns(edns);
+	query
+}
+
+/// `name` with each ASCII letter's case chosen at random (draft-vixie-dnsext-dns0x20).
+fn mix_case(name: &Name, rng: &mut impl Rng) -> Name {
+	let mixed: Vec<Vec<u8>> = name
+		.iter()
+		.map(|label| {
+			label
+				.iter()
+				.map(|&b| if rng.r#gen() { b.to_ascii_uppercase() } else { b.to_ascii_lowercase() })
+				.collect()
+		})
+		.collect();
+	let mut out = Name::from_labels(mixed).unwrap_or_else(|_| name.clone());
+	out.set_fqdn(name.is_fqdn());
+	out
+}
+
+/// The same questions, byte for byte (a name's case included).
+fn same_question(a: &[Query], b: &[Query]) -> bool {
+	a.len() == b.len()
+		&& a.iter().zip(b).all(|(x, y)| {
+			x.query_type() == y.query_type()
+				&& x.query_class() == y.query_class()
+				&& x.name().iter().eq(y.name().iter())
+		})
+}
+
+#[cfg(test)]
+mod tests {
+	use super::*;
+	use hickory_proto::rr::RecordType;
+	use std::str::FromStr;
+
+	fn request(name: &str) -> Message {
+		let mut m = Message::new();
+		m.set_id(7).set_recursion_desired(true);
+		m.add_query(Query::query(Name::from_str(name).unwrap(), RecordType::A));
 		m
+	}
+
+	#[test]
+	fn the_query_upstream_is_ours_and_its_case_is_mixed() {
+		let mut rng = rand::thread_rng();
+		let r = request("www.example.com.");
+		let mut ids = std::collections::HashSet::new();
+		let mut cases = std::collections::HashSet::new();
+		for _ in 0..64 {
+			let q = upstream_query(&r, &mut rng);
+			ids.insert(q.id());
+			let name = q.queries()[0].name().to_ascii();
+			assert_eq!(name.to_lowercase(), "www.example.com.");
+			cases.insert(name);
+		}
+		assert!(ids.len() > 50, "random ids");
+		assert!(cases.len() > 50, "random case");
+	}
+
+	#[test]
+	fn a_reply_must_carry_exactly_the_question_asked() {
+		let q = [Query::query(Name::from_ascii("wWw.ExAmple.com.").unwrap(), RecordType::A)];
+		let same = [Query::query(Name::from_ascii("wWw.ExAmple.com.").unwrap(), RecordType::A)];
+		let lower = [Query::query(Name::from_ascii("www.example.com.").unwrap(), RecordType::A)];
+		let other = [Query::query(Name::from_ascii("wWw.ExAmple.com.").unwrap(), RecordType::AAAA)];
+		assert!(same_question(&q, &same));
+		assert!(!same_question(&q, &lower), "0x20: the case must come back as sent");
+		assert!(!same_question(&q, &other));
+		assert!(!same_question(&q, &[]));
 	}
 }

@@ -16,16 +16,18 @@ mod forward;
 mod transport;
 mod zone;
 
-pub use transport::{serve, Server};
+pub use transport::{serve, Server, ACCEPT_BACKOFF};
 pub use zone::DNSADDR_LABEL;
 
 use crate::config::Resolved;
-use std::net::SocketAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 #[derive(Clone, Debug)]
 pub struct DnsConfig {
 	pub listen: SocketAddr,
 	pub upstream: Option<SocketAddr>,
+	/// Who may have queries for other zones forwarded (the others get REFUSED).
+	pub forward_allow: Vec<Cidr>,
 	pub ttl: u32,
 	pub block_seconds: u32,
 }
@@ -35,6 +37,7 @@ impl From<&Resolved> for DnsConfig {
 		Self {
 			listen: c.dns,
 			upstream: c.dns_upstream,
+			forward_allow: c.dns_forward_allow.clone(),
 			ttl: c.dns_ttl,
 			block_seconds: c.block_seconds,
 		}
@@ -45,4 +48,85 @@ impl From<&Resolved> for DnsConfig {
 pub enum Transport {
 	Udp,
 	Tcp,
+}
+
+/// An address block, `192.0.2.0/24` or `2001:db8::/32` (a bare address is one address).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cidr {
+	addr: IpAddr,
+	prefix: u8,
+}
+
+impl Cidr {
+	/// Loopback: `127.0.0.0/8` and `::1`.
+	pub fn loopback() -> Vec<Self> {
+		vec![
+			Self { addr: Ipv4Addr::new(127, 0, 0, 0).into(), prefix: 8 },
+			Self { addr: Ipv6Addr::LOCALHOST.into(), prefix: 128 },
+		]
+	}
+
+	pub fn contains(&self, ip: IpAddr) -> bool {
+		// An IPv4 client over an IPv6 socket arrives as ::ffff:a.b.c.d.
+		let ip = match ip {
+			IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+			v4 => v4,
+		};
+		match (self.addr, ip) {
+			(IpAddr::V4(net), IpAddr::V4(ip)) => {
+				let mask = u32::MAX.checked_shl(32 - u32::from(self.prefix)).unwrap_or(0);
+				u32::from(net) & mask == u32::from(ip) & mask
+			},
+			(IpAddr::V6(net), IpAddr::V6(ip)) => {
+				let mask = u128::MAX.checked_shl(128 - u32::from(self.prefix)).unwrap_or(0);
+				u128::from(net) & mask == u128::from(ip) & mask
+			},
+			_ => false,
+		}
+	}
+}
+
+impl std::str::FromStr for Cidr {
+	type Err = String;
+
+	fn from_str(s: &str) -> Result<Self, String> {
+		let (addr, prefix) = match s.split_once('/') {
+			Some((a, p)) => (a, Some(p)),
+			None => (s, None),
+		};
+		let addr: IpAddr = addr.parse().map_err(|_| format!("{addr:?} is not an IP address"))?;
+		let max = if addr.is_ipv4() { 32 } else { 128 };
+		let prefix = match prefix {
+			None => max,
+			Some(p) => p
+				.parse::<u8>()
+				.ok()
+				.filter(|&p| p <= max)
+				.ok_or_else(|| format!("prefix {p:?} is not 0 to {max}"))?,
+		};
+		Ok(Self { addr, prefix })
+	}
+}
+
+#[cfg(test)]
+mod tests {
+	use super::Cidr;
+
+	#[test]
+	fn cidr_blocks_hold_what_they_say() {
+		let net: Cidr = "192.0.2.0/24".parse().unwrap();
+		assert!(net.contains("192.0.2.200".parse().unwrap()));
+		assert!(!net.contains("192.0.3.1".parse().unwrap()));
+		assert!(net.contains("::ffff:192.0.2.9".parse().unwrap()));
+		let one: Cidr = "2001:db8::1".parse().unwrap();
+		assert!(one.contains("2001:db8::1".parse().unwrap()));
+		assert!(!one.contains("2001:db8::2".parse().unwrap()));
+		let all: Cidr = "0.0.0.0/0".parse().unwrap();
+		assert!(all.contains("203.0.113.1".parse().unwrap()));
+		assert!(!all.contains("2001:db8::1".parse().unwrap()));
+		assert!(Cidr::loopback().iter().any(|c| c.contains("127.0.0.2".parse().unwrap())));
+		for bad in ["192.0.2.0/33", "x/8", "::/129", "1.2.3.4/"] {
+			assert!(bad.parse::<Cidr>().is_err(), "{bad}");
+		}
+	}
 }

@@ -2,10 +2,14 @@
 //! the limits on queries in flight and connections, and the metrics. What an answer says is the
 //! zone's (`zone.rs`) or the upstream's (`forward.rs`).
 
-use super::{forward::Forwarder, zone::Zone, DnsConfig, Transport};
+use super::{forward::Forwarder, zone::Zone, Cidr, DnsConfig, Transport};
 use crate::daemon::Daemon;
 use hickory_proto::op::{Edns, Message, MessageType, OpCode, ResponseCode};
-use std::{net::SocketAddr, sync::Arc, time::Duration};
+use std::{
+	net::{IpAddr, SocketAddr},
+	sync::Arc,
+	time::Duration,
+};
 use tokio::{
 	io::{AsyncRead, AsyncReadExt, AsyncWriteExt},
 	net::{TcpListener, TcpStream, UdpSocket},
@@ -13,7 +17,7 @@ use tokio::{
 };
 
 /// UDP payload we offer with EDNS0 (the DNS flag day 2020 size).
-const EDNS_PAYLOAD: u16 = 1232;
+pub(super) const EDNS_PAYLOAD: u16 = 1232;
 /// UDP payload without EDNS0.
 const PLAIN_PAYLOAD: usize = 512;
 /// Most UDP queries answered at once.
@@ -67,10 +71,20 @@ pub async fn serve(daemon: Arc<Daemon>, config: DnsConfig) -> anyhow::Result<Soc
 		loop {
 			// At the limit, new connections wait in the kernel's backlog.
 			let Ok(permit) = connections.clone().acquire_owned().await else { return };
-			let Ok((stream, _)) = tcp.accept().await else { continue };
+			let (stream, peer) = match tcp.accept().await {
+				Ok(accepted) => accepted,
+				Err(e) => {
+					// Out of file descriptors (or another passing error): back off rather than
+					// spin on a listener that stays readable.
+					tracing::debug!(target: "ddns::dns", "TCP accept: {e}");
+					server.dropped("accept");
+					tokio::time::sleep(ACCEPT_BACKOFF).await;
+					continue;
+				},
+			};
 			let server = server.clone();
 			open.spawn(async move {
-				server.tcp_connection(stream).await;
+				server.tcp_connection(stream, peer.ip()).await;
 				drop(permit);
 			});
 			while open.try_join_next().is_some() {}
@@ -79,6 +93,9 @@ pub async fn serve(daemon: Arc<Daemon>, config: DnsConfig) -> anyhow::Result<Soc
 	daemon.keep(acceptor.abort_handle());
 	Ok(bound)
 }
+
+/// How long the TCP acceptor waits after a failed `accept` (e.g. EMFILE) before the next.
+pub const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
 
 /// Socket buffers asked for on the UDP socket, as NSD does: room for about 10,000 queued
 /// queries (a small datagram takes about 1 KiB of buffer), where the Linux default (208 KiB)
@@ -130,6 +147,8 @@ pub struct Server {
 	zone: Zone,
 	/// `None` without `--dns-upstream`: other zones are REFUSED.
 	forwarder: Option<Forwarder>,
+	/// Who may have other zones forwarded (`--dns-forward-allow`).
+	forward_allow: Vec<Cidr>,
 }
 
 impl Server {
@@ -137,6 +156,7 @@ impl Server {
 		Self {
 			zone: Zone::new(daemon.clone(), &config),
 			forwarder: config.upstream.map(Forwarder::new),
+			forward_allow: config.forward_allow.clone(),
 			daemon,
 		}
 	}
@@ -158,7 +178,7 @@ impl Server {
 		};
 		let udp = udp.clone();
 		let mut task = Box::pin(async move {
-			if let Some(out) = self.answer(&packet, Transport::Udp).await {
+			if let Some(out) = self.answer(&packet, Transport::Udp, peer.ip()).await {
 				if let Err(e) = udp.send_to(&out, peer).await {
 					tracing::debug!(target: "ddns::dns", "UDP send to {peer}: {e}");
 					self.dropped("send");
@@ -175,11 +195,11 @@ impl Server {
 		self.daemon.metrics.dns_dropped.get_or_create(&vec![("reason", reason)]).inc();
 	}
 
-	async fn tcp_connection(self: Arc<Self>, mut stream: TcpStream) {
+	async fn tcp_connection(self: Arc<Self>, mut stream: TcpStream, client: IpAddr) {
 		let idle = Duration::from_secs(10);
 		loop {
 			let Some(packet) = read_framed(&mut stream, idle).await else { return };
-			let Some(out) = self.answer(&packet, Transport::Tcp).await else { return };
+			let Some(out) = self.answer(&packet, Transport::Tcp, client).await else { return };
 			// A client that does not read its answers loses the connection.
 			match tokio::time::timeout(idle, stream.write_all(&framed(&out))).await {
 				Ok(Ok(())) => {},
@@ -201,9 +221,19 @@ impl Server {
 		self.daemon.metrics.dns.get_or_create(&vec![("rcode", label)]).inc();
 	}
 
-	/// The response to one packet, or `None` when DNS says to stay silent (a packet too short
-	/// to carry a header, or a response rather than a query).
-	pub async fn answer(&self, packet: &[u8], transport: Transport) -> Option<Vec<u8>> {
+	/// Whether `client` may have queries for other zones forwarded.
+	fn forwards_for(&self, client: IpAddr) -> bool {
+		self.forwarder.is_some() && self.forward_allow.iter().any(|c| c.contains(client))
+	}
+
+	/// The response to one packet from `client`, or `None` when DNS says to stay silent (a
+	/// packet too short to carry a header, or a response rather than a query).
+	pub async fn answer(
+		&self,
+		packet: &[u8],
+		transport: Transport,
+		client: IpAddr,
+	) -> Option<Vec<u8>> {
 		let request = match Message::from_vec(packet) {
 			Ok(m) => m,
 			Err(_) => {
@@ -227,7 +257,7 @@ impl Server {
 			.set_message_type(MessageType::Response)
 			.set_op_code(request.op_code())
 			.set_recursion_desired(request.recursion_desired())
-			.set_recursion_available(self.forwarder.is_some())
+			.set_recursion_available(self.forwards_for(client))
 			.set_checking_disabled(request.checking_disabled());
 		let max = match request.extensions() {
 			Some(edns) => {
@@ -247,15 +277,19 @@ impl Server {
 		let rcode = match self.zone.respond(&request, &mut response).await {
 			Some(rcode) => rcode,
 			None => match &self.forwarder {
-				// Forwarded verbatim.
-				Some(forwarder) => {
-					if let Some(out) = forwarder.forward(packet, transport).await {
-						return Some(out);
+				Some(forwarder) if self.forwards_for(client) => {
+					let stray = || self.dropped("upstream_mismatch");
+					match forwarder.forward(&request, transport, stray).await {
+						Ok(reply) => {
+							let edns = response.extensions().clone();
+							response = Forwarder::relay(&request, reply, edns);
+							response.response_code()
+						},
+						Err(_) => ResponseCode::ServFail,
 					}
-					self.count(ResponseCode::ServFail);
-					return Forwarder::failed(&request).to_vec().ok();
 				},
-				None => ResponseCode::Refused,
+				// No upstream, or a client it does not serve: no open resolver.
+				_ => ResponseCode::Refused,
 			},
 		};
 		response.set_response_code(rcode);

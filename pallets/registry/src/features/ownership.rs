@@ -125,6 +125,9 @@ impl<T: Config> Pallet<T> {
 		name: Name,
 		key: Option<NodeKey>,
 	) -> DispatchResult {
+		if let Some(k) = &key {
+			ensure!(!ddns_primitives::endpoint::is_weak_key(k), Error::<T>::WeakNodeKey);
+		}
 		let mut info = Self::owned_active(&who, &name)?;
 		info.node_key = key;
 		info.epoch = Self::next_epoch(info.epoch);

@@ -3,6 +3,33 @@
 use super::*;
 
 #[test]
+fn weak_node_keys_are_refused() {
+	build_and_execute(|| {
+		register(ALICE, "keyed.ddns", ALICE, 1);
+		let epoch = Names::<Test>::get(key("keyed.ddns")).unwrap().epoch;
+		let mut identity = [0u8; 32];
+		identity[0] = 1;
+		let mut order_two = [0xff; 32];
+		order_two[0] = 0xec;
+		for weak in [[0; 32], identity, order_two, {
+			identity[31] |= 0x80;
+			identity
+		}] {
+			assert_noop!(
+				Registry::set_node_key(RuntimeOrigin::signed(ALICE), n("keyed.ddns"), Some(weak)),
+				Error::<Test>::WeakNodeKey
+			);
+		}
+		assert_eq!(Names::<Test>::get(key("keyed.ddns")).unwrap().epoch, epoch);
+		assert_ok!(Registry::set_node_key(
+			RuntimeOrigin::signed(ALICE),
+			n("keyed.ddns"),
+			Some([7; 32])
+		));
+	});
+}
+
+#[test]
 fn transfer_moves_the_name_and_bumps_the_epoch() {
 	build_and_execute(|| {
 		register(ALICE, "moving.ddns", ALICE, 1);
