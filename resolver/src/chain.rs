@@ -257,7 +257,9 @@ impl Chain for RpcChain {
 				.request("system_health", rpc_params![])
 				.await
 				.map_err(|e| ChainError::Unavailable(e.to_string()))?;
-			Ok(health["isSyncing"].as_bool().unwrap_or(false))
+			health["isSyncing"].as_bool().ok_or_else(|| {
+				ChainError::Unavailable(format!("system_health without isSyncing: {health}"))
+			})
 		})
 	}
 

@@ -134,6 +134,9 @@ pub struct Daemon {
 	tasks: Mutex<Option<Vec<tokio::task::AbortHandle>>>,
 	/// The last finalized head seen, and when it came.
 	head_seen: Mutex<(Head, Instant)>,
+	/// The node's last answer to "are you syncing?", and when it came (asked at most once a
+	/// second, however often `/health` is asked).
+	syncing: tokio::sync::Mutex<Option<(Instant, Option<bool>)>>,
 }
 
 impl Daemon {
@@ -164,9 +167,11 @@ impl Daemon {
 			requested: Default::default(),
 			tasks: Mutex::new(Some(Vec::new())),
 			head_seen: Mutex::new((Head::default(), Instant::now())),
+			syncing: Default::default(),
 		});
 		daemon.keep(tokio::spawn(daemon.clone().validate_inbound(inbound)).abort_handle());
 		daemon.keep(tokio::spawn(daemon.clone().follow()).abort_handle());
+		daemon.keep(tokio::spawn(daemon.clone().watch_heads()).abort_handle());
 		Ok(daemon)
 	}
 
@@ -189,6 +194,21 @@ impl Daemon {
 			.flatten()
 			.filter(|t| t.is_finished())
 			.count()
+	}
+
+	/// Whether the node is syncing, `None` if it did not say within `timeout`. Asked at most
+	/// once a second; concurrent askers share one question.
+	pub async fn syncing(&self, timeout: Duration) -> Option<bool> {
+		let mut last = self.syncing.lock().await;
+		if let Some((at, answer)) = *last {
+			if at.elapsed() < Duration::from_secs(1) {
+				return answer;
+			}
+		}
+		let answer =
+			tokio::time::timeout(timeout, self.chain.syncing()).await.ok().and_then(Result::ok);
+		*last = Some((Instant::now(), answer));
+		answer
 	}
 
 	/// How long ago the finalized head last moved (since the start, before the first).
@@ -404,9 +424,10 @@ impl Daemon {
 
 	/// At every finalized block: publish what needs publishing, and every few blocks drop
 	/// stored records the chain has made invalid.
-	async fn follow(self: Arc<Self>) {
+	/// Notes when each new finalized head arrives (for `/health`'s finality age), apart from
+	/// [`Self::follow`], whose publishing and pruning can take a while per head.
+	async fn watch_heads(self: Arc<Self>) {
 		let mut heads = self.chain.heads();
-		let mut last_prune = 0u32;
 		loop {
 			let head = *heads.borrow_and_update();
 			{
@@ -415,6 +436,19 @@ impl Daemon {
 					*seen = (head, Instant::now());
 				}
 			}
+			if heads.changed().await.is_err() {
+				// The chain's sender is gone: wait for the daemon to stop (the task stays
+				// alive, so `/health` reports the stall, not a dead task).
+				std::future::pending::<()>().await;
+			}
+		}
+	}
+
+	async fn follow(self: Arc<Self>) {
+		let mut heads = self.chain.heads();
+		let mut last_prune = 0u32;
+		loop {
+			let head = *heads.borrow_and_update();
 			if head.number > 0 {
 				self.metrics.finalized.set(head.number.into());
 				self.metrics.peers.set(self.dht.info().await.connected_peers as i64);

@@ -234,17 +234,17 @@ const SYNCING_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// `GET /health`: 200 with `"status": "ok"` only when the daemon follows a node that is not
 /// syncing, finality has moved within `--max-finality-age`, and none of its tasks has ended;
-/// else 503 with the first thing wrong, in this order: `chain_unavailable`,
-/// `waiting_for_chain`, `syncing`, `finality_stalled`, `task_died`.
+/// else 503 with the first thing wrong, in this order: `dht_unresponsive`,
+/// `chain_unavailable`, `waiting_for_chain`, `syncing`, `finality_stalled`, `task_died`.
 async fn health(daemon: &Daemon) -> Response<Full<Bytes>> {
-	let info = daemon.dht.info().await;
+	let Ok(info) = tokio::time::timeout(SYNCING_TIMEOUT, daemon.dht.info()).await else {
+		let body = json!({ "status": "dht_unresponsive" });
+		return json_reply(daemon, StatusCode::SERVICE_UNAVAILABLE, body);
+	};
 	let head = daemon.head();
 	let connected = daemon.chain.connected();
 	// Unknown (the node did not say in time) counts as syncing: health is not assumed.
-	let syncing = match tokio::time::timeout(SYNCING_TIMEOUT, daemon.chain.syncing()).await {
-		Ok(Ok(syncing)) => Some(syncing),
-		_ => None,
-	};
+	let syncing = daemon.syncing(SYNCING_TIMEOUT).await;
 	let age = daemon.finality_age();
 	let dead = daemon.dead_tasks();
 	let status = if !connected {

@@ -31,6 +31,8 @@ enum Upstream {
 	OnlyStray,
 	/// The right reply, with 40 A records (over 512 bytes).
 	Big,
+	/// Over UDP a truncated reply (TC, no records); over TCP the whole one (3 records).
+	TruncatedUdp,
 }
 
 /// A fake upstream on 127.0.0.1: returns its address and how many queries it has had.
@@ -39,6 +41,34 @@ async fn upstream(mode: Upstream) -> (SocketAddr, Arc<AtomicUsize>) {
 	let spoofer = UdpSocket::bind("127.0.0.1:0").await.unwrap();
 	let addr = socket.local_addr().unwrap();
 	let asked = Arc::new(AtomicUsize::new(0));
+	if let Upstream::TruncatedUdp = mode {
+		// The same port over TCP, with the whole answer.
+		let tcp = tokio::net::TcpListener::bind(addr).await.unwrap();
+		tokio::spawn(async move {
+			use tokio::io::{AsyncReadExt, AsyncWriteExt};
+			while let Ok((mut conn, _)) = tcp.accept().await {
+				let mut len = [0u8; 2];
+				conn.read_exact(&mut len).await.unwrap();
+				let mut buf = vec![0u8; u16::from_be_bytes(len) as usize];
+				conn.read_exact(&mut buf).await.unwrap();
+				let query = Message::from_vec(&buf).unwrap();
+				let mut m = Message::new();
+				m.set_id(query.id()).set_message_type(MessageType::Response);
+				m.add_query(query.queries()[0].clone());
+				for i in 0..3 {
+					let name = query.queries()[0].name().clone();
+					m.add_answer(Record::from_rdata(
+						name,
+						60,
+						RData::A(A::new(192, 0, 2, 100 + i)),
+					));
+				}
+				let out = m.to_vec().unwrap();
+				conn.write_all(&(out.len() as u16).to_be_bytes()).await.unwrap();
+				conn.write_all(&out).await.unwrap();
+			}
+		});
+	}
 	let count = asked.clone();
 	tokio::spawn(async move {
 		let mut buf = vec![0u8; 4096];
@@ -79,6 +109,11 @@ async fn upstream(mode: Upstream) -> (SocketAddr, Arc<AtomicUsize>) {
 				},
 				Upstream::Big => {
 					socket.send_to(&reply(query.id(), q, 40), from).await.unwrap();
+				},
+				Upstream::TruncatedUdp => {
+					let mut m = Message::from_vec(&reply(query.id(), q, 0)).unwrap();
+					m.set_truncated(true);
+					socket.send_to(&m.to_vec().unwrap(), from).await.unwrap();
 				},
 			}
 		}
@@ -197,5 +232,34 @@ async fn without_truncation_the_upstream_answer_is_relayed_with_the_clients_head
 	assert_eq!(m.id(), 0x4242);
 	assert_eq!(m.queries()[0].name().to_ascii(), "WWW.Example.COM.");
 	assert_eq!(m.extensions().as_ref().map(|e| e.max_payload()), Some(1232));
+	daemon.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_truncated_upstream_is_asked_again_over_tcp() {
+	let (addr, _) = upstream(Upstream::TruncatedUdp).await;
+	let (server, daemon) = server(addr, Cidr::loopback()).await;
+	let m = ask(&server, Transport::Udp, "127.0.0.1").await;
+	assert_eq!(m.response_code(), ResponseCode::NoError);
+	assert!(!m.truncated());
+	assert_eq!(m.answers().len(), 3, "the TCP answer, not an empty truncated one");
+	assert!(!m.authoritative(), "another zone's answer is not ours");
+	daemon.stop();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upstream_that_is_the_face_itself_is_refused_at_start() {
+	let port = std::net::UdpSocket::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+	let here: SocketAddr = ([127, 0, 0, 1], port).into();
+	let (_, daemon) = server(here, Cidr::loopback()).await;
+	let config = DnsConfig {
+		listen: here,
+		upstream: Some(here),
+		forward_allow: Cidr::loopback(),
+		ttl: 60,
+		block_seconds: 6,
+	};
+	let err = ddns_resolver::dns::serve(daemon.clone(), config).await.unwrap_err();
+	assert!(err.to_string().contains("would loop"), "{err}");
 	daemon.stop();
 }

@@ -56,14 +56,15 @@ async fn health_is_503_when_syncing_when_finality_stalls_and_when_a_task_died() 
 	assert_eq!(body["deadTasks"], 0);
 	assert_eq!(body["syncing"], false);
 
+	// (The node is asked at most once a second.)
 	chain.set_syncing(true);
-	let (code, body) = health(addr).await;
+	let (code, body) = until(addr, "syncing").await;
 	assert_eq!((code, body["status"].as_str()), (503, Some("syncing")), "{body}");
 	chain.set_syncing(false);
 
 	// No block finalized for longer than --max-finality-age (1 s here).
 	tokio::time::sleep(Duration::from_millis(1200)).await;
-	let (code, body) = health(addr).await;
+	let (code, body) = until(addr, "finality_stalled").await;
 	assert_eq!((code, body["status"].as_str()), (503, Some("finality_stalled")), "{body}");
 	assert!(body["finalizedAgeSeconds"].as_u64().unwrap() >= 1);
 	chain.finalize();

@@ -28,9 +28,16 @@ use tokio::{
 const UPSTREAM_TIMEOUT: Duration = Duration::from_secs(3);
 /// Most replies that do not match the query read from one upstream socket before giving up.
 const MAX_STRAY_REPLIES: usize = 16;
+/// Forwards in flight at once (each holds a socket for up to [`UPSTREAM_TIMEOUT`]); past that,
+/// SERVFAIL at once. Zone answers keep the rest of the face's in-flight budget, and a loop
+/// (an upstream that sends our queries back to us) ends here.
+const MAX_FORWARDS: usize = 256;
+/// A reply's buffer: our EDNS payload (1232) with room to spare.
+const REPLY_BUFFER: usize = 4096;
 
 pub(super) struct Forwarder {
 	upstream: SocketAddr,
+	slots: tokio::sync::Semaphore,
 }
 
 /// Why a forward gave no answer.
@@ -38,13 +45,15 @@ pub(super) struct Forwarder {
 pub(super) enum Failed {
 	/// No reply in time (or the upstream could not be reached).
 	Timeout,
+	/// [`MAX_FORWARDS`] are in flight already.
+	Busy,
 	/// Only replies that did not match the query came.
 	Mismatch,
 }
 
 impl Forwarder {
 	pub(super) fn new(upstream: SocketAddr) -> Self {
-		Self { upstream }
+		Self { upstream, slots: tokio::sync::Semaphore::new(MAX_FORWARDS) }
 	}
 
 	/// The upstream's answer to `request`'s question, checked; `stray` counts each reply
@@ -55,8 +64,26 @@ impl Forwarder {
 		transport: Transport,
 		stray: impl Fn(),
 	) -> Result<Message, Failed> {
+		let _slot = self.slots.try_acquire().map_err(|_| Failed::Busy)?;
 		// (The thread's generator is not `Send`: it is used and dropped before any await.)
 		let query = upstream_query(request, &mut rand::thread_rng());
+		let reply = self.exchange(&query, transport, &stray).await?;
+		// Too big for UDP upstream: ask again over TCP, as a stub resolver would.
+		if transport == Transport::Udp && reply.truncated() {
+			if let Ok(whole) = self.exchange(&query, Transport::Tcp, &stray).await {
+				return Ok(whole);
+			}
+		}
+		Ok(reply)
+	}
+
+	/// One query and its matching reply over `transport`.
+	async fn exchange(
+		&self,
+		query: &Message,
+		transport: Transport,
+		stray: &impl Fn(),
+	) -> Result<Message, Failed> {
 		let packet = query.to_vec().map_err(|_| Failed::Mismatch)?;
 		let upstream = self.upstream;
 		let bind: SocketAddr = if upstream.is_ipv4() {
@@ -74,16 +101,15 @@ impl Forwarder {
 			match transport {
 				Transport::Udp => {
 					let socket = UdpSocket::bind(bind).await.map_err(|_| Failed::Timeout)?;
-					socket.send_to(&packet, upstream).await.map_err(|_| Failed::Timeout)?;
-					let mut buf = vec![0u8; 65_535];
+					// Connected: the kernel drops datagrams from any other address.
+					socket.connect(upstream).await.map_err(|_| Failed::Timeout)?;
+					socket.send(&packet).await.map_err(|_| Failed::Timeout)?;
+					let mut buf = vec![0u8; REPLY_BUFFER];
 					for _ in 0..MAX_STRAY_REPLIES {
-						let (len, from) =
-							socket.recv_from(&mut buf).await.map_err(|_| Failed::Timeout)?;
-						if from == upstream {
-							if let Ok(reply) = Message::from_vec(&buf[..len]) {
-								if matches(&reply) {
-									return Ok(reply);
-								}
+						let len = socket.recv(&mut buf).await.map_err(|_| Failed::Timeout)?;
+						if let Ok(reply) = Message::from_vec(&buf[..len]) {
+							if matches(&reply) {
+								return Ok(reply);
 							}
 						}
 						stray();
@@ -110,15 +136,21 @@ impl Forwarder {
 	}
 
 	/// The upstream's `reply` as the answer to the client's `request`: the client's id and
-	/// question (its own letters' case), and `edns` (ours, or none if the client sent none).
+	/// question (its own letters' case), and `edns` (ours, or none if the client sent none),
+	/// with the client's DO bit. Not authoritative (we are not, for another zone). A reply the
+	/// upstream truncated stays truncated.
 	pub(super) fn relay(request: &Message, mut reply: Message, edns: Option<Edns>) -> Message {
 		reply.set_id(request.id());
 		reply.take_queries();
 		reply.add_queries(request.queries().to_vec());
 		reply.set_recursion_desired(request.recursion_desired());
 		reply.set_recursion_available(true);
-		reply.set_truncated(false);
-		*reply.extensions_mut() = edns;
+		reply.set_authoritative(false);
+		*reply.extensions_mut() = edns.map(|mut e| {
+			let dnssec_ok = request.extensions().as_ref().is_some_and(|r| r.flags().dnssec_ok);
+			e.set_dnssec_ok(dnssec_ok);
+			e
+		});
 		reply
 	}
 }

@@ -32,6 +32,13 @@ pub async fn serve(daemon: Arc<Daemon>, config: DnsConfig) -> anyhow::Result<Soc
 	socket_buffers(&udp);
 	let udp = Arc::new(udp);
 	let bound = udp.local_addr()?;
+	if let Some(up) = config.upstream {
+		let ours = up.port() == bound.port()
+			&& (up.ip() == bound.ip() || (bound.ip().is_unspecified() && up.ip().is_loopback()));
+		if ours {
+			anyhow::bail!("--dns-upstream {up} is this DNS face itself: every forward would loop");
+		}
+	}
 	let tcp = TcpListener::bind(bound).await?;
 	tracing::info!(target: "ddns::dns", "DNS on {bound} (UDP and TCP)");
 	let server = Arc::new(Server::new(daemon.clone(), config));
