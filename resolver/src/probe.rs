@@ -479,10 +479,15 @@ async fn probe_resolver(
 	let nonce: [u8; 32] = rand::random();
 	let challenge = Challenge { nonce, name: canary.as_bytes().to_vec() };
 	let answer = dht.challenge(peer, addr, challenge).await?;
-	let public = identity::ed25519::PublicKey::try_from_bytes(key).map_err(|e| e.to_string())?;
+	let public = ed25519_dalek::VerifyingKey::from_bytes(key).map_err(|e| e.to_string())?;
 	let payload =
 		Answer::payload(&nonce, canary.as_bytes(), answer.number, &answer.hash, &answer.view);
-	if answer.nonce != nonce || !public.verify(&payload, &answer.signature) {
+	// Strictly: no small-order key or R, a canonical s.
+	let signed = <[u8; 64]>::try_from(answer.signature.as_slice()).is_ok_and(|sig| {
+		!public.is_weak()
+			&& public.verify_strict(&payload, &ed25519_dalek::Signature::from_bytes(&sig)).is_ok()
+	});
+	if answer.nonce != nonce || !signed {
 		return Err("the answer is not signed by the registered key for this challenge".into());
 	}
 	let ours = *chain.heads().borrow();

@@ -342,6 +342,9 @@ pub mod pallet {
 		AlreadyPaid,
 		/// The service earned nothing that era.
 		NothingDue,
+		/// The service key is an Ed25519 point of small order, for which anyone can make a
+		/// signature that verifies: it proves nothing, and anyone could pass as the service.
+		WeakServiceKey,
 	}
 
 	#[pallet::hooks]
@@ -383,6 +386,7 @@ pub mod pallet {
 			signature: [u8; 64],
 		) -> DispatchResult {
 			let owner = ensure_signed(origin)?;
+			ensure!(!ddns_primitives::endpoint::is_weak_key(&peer), Error::<T>::WeakServiceKey);
 			let params = Self::params()?;
 			let host = Self::check_addr(&addr, &params)?;
 			ensure!(

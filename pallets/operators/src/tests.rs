@@ -188,6 +188,28 @@ fn registration_needs_the_service_keys_signature_for_this_account_and_kind() {
 }
 
 #[test]
+fn a_small_order_service_key_is_refused() {
+	new_test_ext().execute_with(|| {
+		// The identity point, and the signature anyone can make for it (R the identity, s 0),
+		// which the runtime's lax verification would take.
+		let mut weak = [0u8; 32];
+		weak[0] = 1;
+		let mut anyones = [0u8; 64];
+		anyones[0] = 1;
+		assert_noop!(
+			Operators::register_service(
+				RuntimeOrigin::signed(ALICE),
+				ServiceKind::Seed,
+				weak,
+				addr("/ip4/8.8.8.1/tcp/30333"),
+				anyones,
+			),
+			Error::<Test>::WeakServiceKey
+		);
+	});
+}
+
+#[test]
 fn bad_addresses_are_refused() {
 	new_test_ext().execute_with(|| {
 		for (at, err) in [
