@@ -422,8 +422,6 @@ impl Daemon {
 		}
 	}
 
-	/// At every finalized block: publish what needs publishing, and every few blocks drop
-	/// stored records the chain has made invalid.
 	/// Notes when each new finalized head arrives (for `/health`'s finality age), apart from
 	/// [`Self::follow`], whose publishing and pruning can take a while per head.
 	async fn watch_heads(self: Arc<Self>) {
@@ -437,13 +435,15 @@ impl Daemon {
 				}
 			}
 			if heads.changed().await.is_err() {
-				// The chain's sender is gone: wait for the daemon to stop (the task stays
-				// alive, so `/health` reports the stall, not a dead task).
+				// The chain's sender is gone (and `follow` has ended, which `/health` reports
+				// as a dead task); the age keeps growing from the last head.
 				std::future::pending::<()>().await;
 			}
 		}
 	}
 
+	/// At every finalized block: publish what needs publishing, and every few blocks drop
+	/// stored records the chain has made invalid.
 	async fn follow(self: Arc<Self>) {
 		let mut heads = self.chain.heads();
 		let mut last_prune = 0u32;

@@ -375,7 +375,8 @@ pub mod pallet {
 		///
 		/// Emits `ServiceRegistered`. Errors: `NotConfigured`, `BadAddress`,
 		/// `NonCanonicalAddress`, `PrivateAddress`, `BadPort`, `TooManyServices`, `HostTaken`,
-		/// `PeerTaken`, `BadServiceSignature`, and the currency's if the bond cannot be held.
+		/// `PeerTaken`, `WeakServiceKey`, `BadServiceSignature`, and the currency's if the bond
+		/// cannot be held.
 		#[pallet::call_index(0)]
 		#[pallet::weight(T::WeightInfo::register_service())]
 		pub fn register_service(

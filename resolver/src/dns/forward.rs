@@ -24,7 +24,7 @@ use tokio::{
 	net::{TcpStream, UdpSocket},
 };
 
-/// How long the upstream has to answer.
+/// How long the upstream has to answer (over UDP and, after a truncated reply, TCP together).
 const UPSTREAM_TIMEOUT: Duration = Duration::from_secs(3);
 /// Most replies that do not match the query read from one upstream socket before giving up.
 const MAX_STRAY_REPLIES: usize = 16;
@@ -32,8 +32,9 @@ const MAX_STRAY_REPLIES: usize = 16;
 /// SERVFAIL at once. Zone answers keep the rest of the face's in-flight budget, and a loop
 /// (an upstream that sends our queries back to us) ends here.
 const MAX_FORWARDS: usize = 256;
-/// A reply's buffer: our EDNS payload (1232) with room to spare.
-const REPLY_BUFFER: usize = 4096;
+/// A reply's buffer: the largest datagram, so that an upstream that ignores our EDNS payload
+/// (1232) is read whole rather than cut (its answer is then clamped like any other).
+const REPLY_BUFFER: usize = 65_535;
 
 pub(super) struct Forwarder {
 	upstream: SocketAddr,
@@ -67,10 +68,12 @@ impl Forwarder {
 		let _slot = self.slots.try_acquire().map_err(|_| Failed::Busy)?;
 		// (The thread's generator is not `Send`: it is used and dropped before any await.)
 		let query = upstream_query(request, &mut rand::thread_rng());
-		let reply = self.exchange(&query, transport, &stray).await?;
-		// Too big for UDP upstream: ask again over TCP, as a stub resolver would.
+		let deadline = tokio::time::Instant::now() + UPSTREAM_TIMEOUT;
+		let reply = self.exchange(&query, transport, &stray, deadline).await?;
+		// Too big for UDP upstream: ask again over TCP, as a stub resolver would, within what
+		// is left of the same deadline.
 		if transport == Transport::Udp && reply.truncated() {
-			if let Ok(whole) = self.exchange(&query, Transport::Tcp, &stray).await {
+			if let Ok(whole) = self.exchange(&query, Transport::Tcp, &stray, deadline).await {
 				return Ok(whole);
 			}
 		}
@@ -83,6 +86,7 @@ impl Forwarder {
 		query: &Message,
 		transport: Transport,
 		stray: &impl Fn(),
+		deadline: tokio::time::Instant,
 	) -> Result<Message, Failed> {
 		let packet = query.to_vec().map_err(|_| Failed::Mismatch)?;
 		let upstream = self.upstream;
@@ -132,7 +136,7 @@ impl Forwarder {
 				},
 			}
 		};
-		tokio::time::timeout(UPSTREAM_TIMEOUT, result).await.unwrap_or(Err(Failed::Timeout))
+		tokio::time::timeout_at(deadline, result).await.unwrap_or(Err(Failed::Timeout))
 	}
 
 	/// The upstream's `reply` as the answer to the client's `request`: the client's id and

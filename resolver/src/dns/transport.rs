@@ -33,9 +33,7 @@ pub async fn serve(daemon: Arc<Daemon>, config: DnsConfig) -> anyhow::Result<Soc
 	let udp = Arc::new(udp);
 	let bound = udp.local_addr()?;
 	if let Some(up) = config.upstream {
-		let ours = up.port() == bound.port()
-			&& (up.ip() == bound.ip() || (bound.ip().is_unspecified() && up.ip().is_loopback()));
-		if ours {
+		if is_self(up, bound) {
 			anyhow::bail!("--dns-upstream {up} is this DNS face itself: every forward would loop");
 		}
 	}
@@ -99,6 +97,31 @@ pub async fn serve(daemon: Arc<Daemon>, config: DnsConfig) -> anyhow::Result<Soc
 	});
 	daemon.keep(acceptor.abort_handle());
 	Ok(bound)
+}
+
+/// Whether `upstream` is the face bound at `bound`: its own address, or loopback when it
+/// listens on every address of that family (`[::]` takes IPv4 too). An upstream on another of
+/// the host's addresses is not caught here; the forwarder's cap ends such a loop.
+fn is_self(upstream: SocketAddr, bound: SocketAddr) -> bool {
+	let (up, ours) = (upstream.ip().to_canonical(), bound.ip().to_canonical());
+	let same_family = up.is_ipv4() == ours.is_ipv4() || bound.ip().is_ipv6();
+	upstream.port() == bound.port()
+		&& (up == ours || (ours.is_unspecified() && same_family && up.is_loopback()))
+}
+
+#[cfg(test)]
+#[test]
+fn a_forward_to_the_face_itself_is_recognised() {
+	let s = |a: &str| a.parse::<SocketAddr>().unwrap();
+	assert!(is_self(s("127.0.0.1:53"), s("127.0.0.1:53")));
+	assert!(is_self(s("127.0.0.1:53"), s("0.0.0.0:53")));
+	assert!(is_self(s("[::1]:53"), s("[::]:53")));
+	assert!(is_self(s("127.0.0.1:53"), s("[::]:53")));
+	assert!(is_self(s("[::ffff:127.0.0.1]:53"), s("[::]:53")));
+	assert!(is_self(s("[::ffff:127.0.0.1]:53"), s("127.0.0.1:53")));
+	assert!(!is_self(s("127.0.0.1:5353"), s("127.0.0.1:53")));
+	assert!(!is_self(s("[::1]:53"), s("0.0.0.0:53")), "an IPv4 socket does not get ::1");
+	assert!(!is_self(s("1.1.1.1:53"), s("0.0.0.0:53")));
 }
 
 /// How long the TCP acceptor waits after a failed `accept` (e.g. EMFILE) before the next.
