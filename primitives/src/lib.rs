@@ -3,6 +3,7 @@
 //! - [`name`]: which byte strings are ddns names, in exactly one (canonical) spelling each.
 //! - [`record`]: the typed records a name points to, and the limits on them.
 //! - [`endpoint`]: the signed endpoint records of the DHT (where a name is served right now).
+//! - [`multiaddr`]: multiaddrs and PeerIds in text.
 //! - [`operator`]: the services the operators pallet pays and the validators probe.
 //!
 //! The runtime, the JSON-RPC resolver and the DNS face all link this crate, so a name the chain
@@ -13,6 +14,7 @@
 extern crate alloc;
 
 pub mod endpoint;
+pub mod multiaddr;
 pub mod name;
 pub mod net;
 pub mod operator;

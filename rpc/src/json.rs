@@ -1,9 +1,6 @@
 //! How registry answers look in JSON: names as strings, accounts in SS58, records typed.
 
-use ddns_primitives::{
-	record::{read_varint, Multiaddr},
-	Record,
-};
+use ddns_primitives::{record::Multiaddr, Record};
 use ddns_registry_runtime_api::{Lifecycle, NameView, Params, Price};
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -47,57 +44,9 @@ pub fn account(who: &AccountId32) -> String {
 }
 
 /// A binary multiaddr in its text form (`/ip4/127.0.0.1/tcp/4001`), for the protocols the
-/// record rule admits.
+/// record rule admits (every stored multiaddr is one of them).
 pub fn multiaddr(addr: &Multiaddr) -> String {
-	let mut out = String::new();
-	let mut rest: &[u8] = addr;
-	while !rest.is_empty() {
-		let Some((code, after)) = read_varint(rest) else { break };
-		let take = |n: usize| after.get(..n).map(|v| (v, &after[n..]));
-		let (part, next) = match code {
-			4 => match take(4) {
-				Some((v, next)) => {
-					(format!("/ip4/{}", Ipv4Addr::new(v[0], v[1], v[2], v[3])), next)
-				},
-				None => break,
-			},
-			41 => match take(16) {
-				Some((v, next)) => {
-					let mut a = [0u8; 16];
-					a.copy_from_slice(v);
-					(format!("/ip6/{}", Ipv6Addr::from(a)), next)
-				},
-				None => break,
-			},
-			6 | 273 => match take(2) {
-				Some((v, next)) => {
-					let proto = if code == 6 { "tcp" } else { "udp" };
-					(format!("/{proto}/{}", u16::from_be_bytes([v[0], v[1]])), next)
-				},
-				None => break,
-			},
-			460 => ("/quic".to_owned(), after),
-			461 => ("/quic-v1".to_owned(), after),
-			477 => ("/ws".to_owned(), after),
-			478 => ("/wss".to_owned(), after),
-			290 => ("/p2p-circuit".to_owned(), after),
-			53 | 54 | 55 | 421 => {
-				let Some((len, after)) = read_varint(after) else { break };
-				let Some(value) = after.get(..len as usize) else { break };
-				let part = match code {
-					53 => format!("/dns/{}", text(value)),
-					54 => format!("/dns4/{}", text(value)),
-					55 => format!("/dns6/{}", text(value)),
-					_ => format!("/p2p/{}", bs58::encode(value).into_string()),
-				};
-				(part, &after[len as usize..])
-			},
-			_ => break,
-		};
-		out.push_str(&part);
-		rest = next;
-	}
-	out
+	ddns_primitives::multiaddr::to_text(addr).unwrap_or_default()
 }
 
 /// A record as `{"type": "A", "value": ...}`.

@@ -39,7 +39,7 @@ use core::net::{Ipv4Addr, Ipv6Addr};
 
 use codec::Encode;
 use ddns_primitives::{
-	name,
+	multiaddr, name,
 	record::{self, Record, RecordInput},
 };
 
@@ -180,10 +180,11 @@ fn parse_record(line: &str) -> Result<RecordInput, String> {
 			if fields.len() < 3 {
 				return Err("P2P takes a peer id and at least one multiaddr".into());
 			}
-			let peer_id = base58(fields[1].trim()).ok_or_else(|| bad("peer id", fields[1]))?;
+			let peer_id = multiaddr::base58_decode(fields[1].trim())
+				.ok_or_else(|| bad("peer id", fields[1]))?;
 			let multiaddrs = fields[2..]
 				.iter()
-				.map(|a| multiaddr(a.trim()).ok_or_else(|| bad("multiaddr", a)))
+				.map(|a| multiaddr::from_text(a.trim()).ok_or_else(|| bad("multiaddr", a)))
 				.collect::<Result<Vec<_>, _>>()?;
 			RecordInput::P2p { peer_id, multiaddrs }
 		},
@@ -279,7 +280,7 @@ pub fn records_text(scale: &[u8]) -> Result<String, String> {
 				format!("CAA\t{flags}\t{}\t{}", lossy(&tag), escape(&value))
 			},
 			RecordInput::P2p { peer_id, multiaddrs } => {
-				let mut line = format!("P2P\t{}", base58_encode(&peer_id));
+				let mut line = format!("P2P\t{}", multiaddr::base58_encode(&peer_id));
 				for a in multiaddrs {
 					line.push('\t');
 					line.push_str(
@@ -311,167 +312,11 @@ fn number<N: core::str::FromStr>(s: &str, what: &str) -> Result<N, String> {
 	s.trim().parse().map_err(|_| format!("{what}: '{}' is not a number in range", cut(s)))
 }
 
-/// The Bitcoin alphabet of base58, libp2p's text form of a PeerId.
-const BASE58: &[u8] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
-
-/// Decodes base58.
-fn base58(s: &str) -> Option<Vec<u8>> {
-	if s.is_empty() || s.len() > 128 {
-		return None;
-	}
-	let mut out: Vec<u8> = Vec::new(); // little-endian base-256 digits
-	for c in s.bytes() {
-		let mut carry = BASE58.iter().position(|&a| a == c)? as u32;
-		for digit in out.iter_mut() {
-			carry += u32::from(*digit) * 58;
-			*digit = carry as u8;
-			carry >>= 8;
-		}
-		while carry > 0 {
-			out.push(carry as u8);
-			carry >>= 8;
-		}
-	}
-	let zeros = s.bytes().take_while(|&c| c == b'1').count();
-	out.extend(core::iter::repeat_n(0, zeros));
-	out.reverse();
-	Some(out)
-}
-
-fn base58_encode(bytes: &[u8]) -> String {
-	let mut digits: Vec<u8> = Vec::new(); // little-endian base-58 digits
-	for &b in bytes {
-		let mut carry = u32::from(b);
-		for d in digits.iter_mut() {
-			carry += u32::from(*d) << 8;
-			*d = (carry % 58) as u8;
-			carry /= 58;
-		}
-		while carry > 0 {
-			digits.push((carry % 58) as u8);
-			carry /= 58;
-		}
-	}
-	let zeros = bytes.iter().take_while(|&&b| b == 0).count();
-	let mut out = String::with_capacity(zeros + digits.len());
-	out.extend(core::iter::repeat_n('1', zeros));
-	out.extend(digits.iter().rev().map(|&d| BASE58[d as usize] as char));
-	out
-}
-
-/// A binary multiaddr (of the protocols `record::check_multiaddr` takes) in its text form; `None`
-/// also when the text would not encode back to the same bytes (a varint not in its shortest
-/// form, which the chain takes).
+/// A stored multiaddr in its text form, only when that text encodes back to the same bytes (a
+/// varint not in its shortest form, which the chain takes, would not).
 fn multiaddr_text(bytes: &[u8]) -> Option<String> {
-	let text = multiaddr_text_of(bytes)?;
-	(multiaddr(&text)? == bytes).then_some(text)
-}
-
-fn multiaddr_text_of(mut bytes: &[u8]) -> Option<String> {
-	record::check_multiaddr(bytes).ok()?;
-	let mut out = String::new();
-	while !bytes.is_empty() {
-		let (code, rest) = record::read_varint(bytes)?;
-		bytes = rest;
-		let mut take = |n: usize| split(&mut bytes, n);
-		match code {
-			4 => out
-				.push_str(&format!("/ip4/{}", Ipv4Addr::from(<[u8; 4]>::try_from(take(4)?).ok()?))),
-			41 => out.push_str(&format!(
-				"/ip6/{}",
-				Ipv6Addr::from(<[u8; 16]>::try_from(take(16)?).ok()?)
-			)),
-			6 | 273 => {
-				let port = u16::from_be_bytes(take(2)?.try_into().ok()?);
-				out.push_str(&format!("/{}/{port}", if code == 6 { "tcp" } else { "udp" }));
-			},
-			460 => out.push_str("/quic"),
-			461 => out.push_str("/quic-v1"),
-			477 => out.push_str("/ws"),
-			478 => out.push_str("/wss"),
-			290 => out.push_str("/p2p-circuit"),
-			53 | 54 | 55 | 421 => {
-				let (len, rest) = record::read_varint(bytes)?;
-				bytes = rest;
-				let value = split(&mut bytes, usize::try_from(len).ok()?)?;
-				let (protocol, text) = match code {
-					53 => ("dns", String::from_utf8(value.to_vec()).ok()?),
-					54 => ("dns4", String::from_utf8(value.to_vec()).ok()?),
-					55 => ("dns6", String::from_utf8(value.to_vec()).ok()?),
-					_ => ("p2p", base58_encode(value)),
-				};
-				out.push_str(&format!("/{protocol}/{text}"));
-			},
-			_ => return None,
-		}
-	}
-	Some(out)
-}
-
-/// The first `n` bytes of `bytes`, which moves past them.
-fn split<'a>(bytes: &mut &'a [u8], n: usize) -> Option<&'a [u8]> {
-	let (value, rest) = (bytes.get(..n)?, bytes.get(n..)?);
-	*bytes = rest;
-	Some(value)
-}
-
-fn varint(mut n: u64, out: &mut Vec<u8>) {
-	loop {
-		let byte = (n & 0x7f) as u8;
-		n >>= 7;
-		if n == 0 {
-			out.push(byte);
-			return;
-		}
-		out.push(byte | 0x80);
-	}
-}
-
-/// A multiaddr's text form in binary, for the protocols `record::check_multiaddr` takes.
-fn multiaddr(text: &str) -> Option<Vec<u8>> {
-	let mut parts = text.strip_prefix('/')?.split('/');
-	let mut out = Vec::new();
-	while let Some(protocol) = parts.next() {
-		match protocol {
-			"ip4" => {
-				let ip: Ipv4Addr = parts.next()?.parse().ok()?;
-				varint(4, &mut out);
-				out.extend(ip.octets());
-			},
-			"ip6" => {
-				let ip: Ipv6Addr = parts.next()?.parse().ok()?;
-				varint(41, &mut out);
-				out.extend(ip.octets());
-			},
-			"tcp" | "udp" => {
-				let port: u16 = parts.next()?.parse().ok()?;
-				varint(if protocol == "tcp" { 6 } else { 273 }, &mut out);
-				out.extend(port.to_be_bytes());
-			},
-			"dns" | "dns4" | "dns6" | "p2p" => {
-				let value = parts.next()?;
-				let bytes =
-					if protocol == "p2p" { base58(value)? } else { value.as_bytes().to_vec() };
-				let code = match protocol {
-					"dns" => 53,
-					"dns4" => 54,
-					"dns6" => 55,
-					_ => 421,
-				};
-				varint(code, &mut out);
-				varint(bytes.len() as u64, &mut out);
-				out.extend(bytes);
-			},
-			"quic" => varint(460, &mut out),
-			"quic-v1" => varint(461, &mut out),
-			"ws" => varint(477, &mut out),
-			"wss" => varint(478, &mut out),
-			"p2p-circuit" => varint(290, &mut out),
-			_ => return None,
-		}
-	}
-	record::check_multiaddr(&out).ok()?;
-	Some(out)
+	let text = multiaddr::to_text(bytes)?;
+	(multiaddr::from_text(&text)? == bytes).then_some(text)
 }
 
 /// The wasm interface: fixed buffers, a bump allocator reset at each call, and no unwinding.
@@ -659,7 +504,8 @@ mod tests {
 	/// Every record, stored as the chain stores it, comes back from its lines byte for byte.
 	#[test]
 	fn stored_sets_round_trip_through_their_lines() {
-		let peer = base58("12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA").unwrap();
+		let peer = multiaddr::base58_decode("12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA")
+			.unwrap();
 		let mut zeros = alloc::vec![0x00, 0x24, 0, 0, 0];
 		zeros.extend([7u8; 33]);
 		let addrs = [
@@ -690,11 +536,11 @@ mod tests {
 			},
 			RecordInput::P2p {
 				peer_id: peer.clone(),
-				multiaddrs: addrs.iter().map(|a| multiaddr(a).unwrap()).collect(),
+				multiaddrs: addrs.iter().map(|a| multiaddr::from_text(a).unwrap()).collect(),
 			},
 			RecordInput::P2p {
 				peer_id: zeros,
-				multiaddrs: alloc::vec![multiaddr(addrs[0]).unwrap()]
+				multiaddrs: alloc::vec![multiaddr::from_text(addrs[0]).unwrap()]
 			},
 		];
 		let scale = set.encode();
@@ -717,17 +563,5 @@ mod tests {
 			multiaddrs: alloc::vec![alloc::vec![0x84, 0x00, 1, 2, 3, 4]],
 		};
 		assert!(records_text(&alloc::vec![long].encode()).unwrap_err().contains("shortest"));
-	}
-
-	#[test]
-	fn base58_round_trips_with_leading_zeros() {
-		for bytes in [&[][..], &[0], &[0, 0, 1], &[0, 0x24, 0xff, 0], &[0xff; 40]] {
-			let text = base58_encode(bytes);
-			if bytes.is_empty() {
-				assert_eq!(text, "");
-			} else {
-				assert_eq!(base58(&text).unwrap(), bytes, "{text}");
-			}
-		}
 	}
 }
