@@ -4,11 +4,14 @@
 //! On the wire a record is
 //!
 //! ```text
-//! version (1 byte, = 1) | SCALE(Endpoint) | ed25519 signature (64 bytes)
+//! version (1 byte, = 2) | SCALE(Endpoint) | ed25519 signature (64 bytes)
 //! ```
 //!
-//! and the signature covers `DOMAIN | version | SCALE(Endpoint)`, so a signature made for
-//! anything else (another protocol, another version) never validates as an endpoint record.
+//! and the signature covers `DOMAIN | version | genesis hash | SCALE(Endpoint)`, so a signature
+//! made for anything else (another protocol, another version, another chain) never validates as
+//! an endpoint record here. The genesis hash is not on the wire: every reader knows its chain's.
+//! Version 1 had no genesis hash; a key reused on a testnet could have its records replayed on
+//! another chain.
 //! A whole record is at most [`MAX_ENDPOINT_LEN`] bytes.
 //!
 //! This crate only checks the form. Whether a record is *valid* also depends on the chain (the
@@ -24,7 +27,7 @@ use alloc::vec::Vec;
 use codec::{Decode, Encode};
 
 /// The encoding version this crate writes and reads.
-pub const VERSION: u8 = 1;
+pub const VERSION: u8 = 2;
 /// Signature domain: a node key's signature over anything else is never an endpoint record.
 pub const DOMAIN: &[u8] = b"ddns-endpoint";
 /// Largest record on the wire, signature included.
@@ -113,6 +116,7 @@ pub struct Endpoint {
 	/// or a re-registration moves the epoch on, and every older record stops validating.
 	pub epoch: u64,
 	/// Higher wins; a record with a sequence number at or below a stored one is a replay.
+	/// Publishers take it from the chain, not a clock ([`next_seq`]).
 	pub seq: u64,
 	/// Last finalized block number at which the record is valid; never past the name's expiry.
 	pub valid_until: u32,
@@ -153,6 +157,15 @@ impl EndpointError {
 	}
 }
 
+/// The sequence number of a record signed at block `block`, after one numbered `last` (0 when
+/// none): the block number in the high 32 bits and a counter in the low ones, so it grows with
+/// the chain, several records can be signed within one block, and a clock stepped back changes
+/// nothing (wall-clock milliseconds, version 1's rule, silenced a publisher whose clock went
+/// back until it caught up).
+pub fn next_seq(block: u32, last: u64) -> u64 {
+	(u64::from(block) << 32).max(last.saturating_add(1))
+}
+
 /// The DHT key under which `name`'s endpoint record is stored.
 pub fn dht_key(name: &[u8]) -> Vec<u8> {
 	let mut key = Vec::with_capacity(DHT_KEY_PREFIX.len() + name.len());
@@ -180,11 +193,12 @@ impl Endpoint {
 		Ok(())
 	}
 
-	/// The bytes the node key signs.
-	pub fn signing_payload(&self) -> Vec<u8> {
-		let mut out = Vec::with_capacity(DOMAIN.len() + 1 + self.encoded_size());
+	/// The bytes the node key signs for the chain whose genesis hash is `genesis`.
+	pub fn signing_payload(&self, genesis: &[u8; 32]) -> Vec<u8> {
+		let mut out = Vec::with_capacity(DOMAIN.len() + 1 + 32 + self.encoded_size());
 		out.extend_from_slice(DOMAIN);
 		out.push(VERSION);
+		out.extend_from_slice(genesis);
 		self.encode_to(&mut out);
 		out
 	}
@@ -293,9 +307,11 @@ mod tests {
 		let mut longer = wire.clone();
 		longer.push(0);
 		assert!(Endpoint::from_wire(&longer).is_err());
-		let mut v2 = wire.clone();
-		v2[0] = 2;
-		assert_eq!(Endpoint::from_wire(&v2), Err(EndpointError::UnknownVersion(2)));
+		for version in [1, 3] {
+			let mut other = wire.clone();
+			other[0] = version;
+			assert_eq!(Endpoint::from_wire(&other), Err(EndpointError::UnknownVersion(version)));
+		}
 		assert_eq!(
 			Endpoint::from_wire(&[1u8; MAX_ENDPOINT_LEN + 1]),
 			Err(EndpointError::TooLong { len: MAX_ENDPOINT_LEN + 1 })
@@ -318,11 +334,25 @@ mod tests {
 	#[test]
 	fn payload_is_domain_separated() {
 		let e = sample();
-		let payload = e.signing_payload();
+		let payload = e.signing_payload(&[1; 32]);
 		assert!(payload.starts_with(DOMAIN));
 		let mut other = e.clone();
 		other.seq += 1;
-		assert_ne!(payload, other.signing_payload());
+		assert_ne!(payload, other.signing_payload(&[1; 32]));
+		// another chain, another payload
+		assert_ne!(payload, e.signing_payload(&[2; 32]));
+	}
+
+	#[test]
+	fn sequence_numbers_follow_the_chain() {
+		assert_eq!(next_seq(10, 0), 10 << 32);
+		// within a block, a counter
+		assert_eq!(next_seq(10, 10 << 32), (10 << 32) + 1);
+		// a later block jumps past any counter of an earlier one
+		assert_eq!(next_seq(11, (10 << 32) + 5), 11 << 32);
+		// never backwards, whatever the block says
+		assert_eq!(next_seq(9, (10 << 32) + 5), (10 << 32) + 6);
+		assert_eq!(next_seq(0, u64::MAX), u64::MAX);
 	}
 
 	#[test]

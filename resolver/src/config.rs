@@ -127,6 +127,29 @@ pub struct Options {
 	/// Seconds a DHT query may run [default: 10].
 	#[arg(long)]
 	pub query_timeout: Option<u64>,
+	/// A lookup answers once this many copies of its best valid record came [default: 2].
+	#[arg(long)]
+	pub lookup_quorum: Option<usize>,
+	/// ... or this many milliseconds after the first valid one came [default: 100].
+	#[arg(long)]
+	pub lookup_wait: Option<u64>,
+	/// Ban a peer that sends this many never-valid records within a minute; 0 never bans
+	/// [default: 8].
+	#[arg(long)]
+	pub ban_after: Option<u32>,
+	/// Seconds a ban lasts [default: 600].
+	#[arg(long)]
+	pub ban_time: Option<u64>,
+	/// Established libp2p connections in all [default: 512].
+	#[arg(long)]
+	pub max_connections: Option<u32>,
+	/// Inbound libp2p connections from one IP address, pending or established; loopback is
+	/// exempt [default: 8].
+	#[arg(long)]
+	pub max_connections_per_ip: Option<u32>,
+	/// No new libp2p connection while the process uses more memory than this [default: 1024].
+	#[arg(long)]
+	pub max_memory_mb: Option<usize>,
 	/// Probe the operators' services every round and hand the results to the node, whose
 	/// offchain worker reports them (run beside a validator's node; `docs/operators.md`).
 	#[arg(long)]
@@ -165,6 +188,11 @@ pub struct Resolved {
 	pub probe: Option<crate::probe::ProbeConfig>,
 	pub query_timeout: Duration,
 	pub max_finality_age: Duration,
+	pub lookup_quorum: usize,
+	pub lookup_wait: Duration,
+	pub ban_after: u32,
+	pub ban_time: Duration,
+	pub limits: crate::dht::ConnectionCaps,
 }
 
 fn addrs(list: &[String], what: &str) -> anyhow::Result<Vec<Multiaddr>> {
@@ -272,6 +300,19 @@ impl Options {
 			validity_blocks,
 			query_timeout: Duration::from_secs(self.query_timeout.unwrap_or(10).max(1)),
 			max_finality_age: Duration::from_secs(self.max_finality_age.unwrap_or(60).max(1)),
+			lookup_quorum: self.lookup_quorum.unwrap_or(2).max(1),
+			lookup_wait: Duration::from_millis(self.lookup_wait.unwrap_or(100)),
+			ban_after: self.ban_after.unwrap_or(8),
+			ban_time: Duration::from_secs(self.ban_time.unwrap_or(600)),
+			limits: {
+				let d = crate::dht::ConnectionCaps::default();
+				crate::dht::ConnectionCaps {
+					established: self.max_connections.unwrap_or(d.established).max(1),
+					per_ip: self.max_connections_per_ip.unwrap_or(d.per_ip).max(1),
+					max_memory: self.max_memory_mb.map_or(d.max_memory, |mb| mb.max(64) << 20),
+					..d
+				}
+			},
 			probe: self.probe.then(|| crate::probe::ProbeConfig {
 				block_time: Duration::from_secs(self.block_seconds.unwrap_or(6).max(1).into()),
 				canary: self.probe_canary.clone().unwrap_or_else(|| "canary.ddns".into()),
@@ -321,6 +362,13 @@ impl Options {
 		self.validity_blocks = self.validity_blocks.or(file.validity_blocks);
 		self.query_timeout = self.query_timeout.or(file.query_timeout);
 		self.max_finality_age = self.max_finality_age.or(file.max_finality_age);
+		self.lookup_quorum = self.lookup_quorum.or(file.lookup_quorum);
+		self.lookup_wait = self.lookup_wait.or(file.lookup_wait);
+		self.ban_after = self.ban_after.or(file.ban_after);
+		self.ban_time = self.ban_time.or(file.ban_time);
+		self.max_connections = self.max_connections.or(file.max_connections);
+		self.max_connections_per_ip = self.max_connections_per_ip.or(file.max_connections_per_ip);
+		self.max_memory_mb = self.max_memory_mb.or(file.max_memory_mb);
 	}
 }
 

@@ -5,11 +5,13 @@ use crate::{
 	chain::{Chain, ChainError, Head, View},
 	dht::{Dht, DhtConfig, Inbound},
 	metrics::Metrics,
-	validate::{check, supersedes, Reject},
+	validate::{check, precheck, supersedes, Reject},
 };
 use codec::Encode;
 use ddns_primitives::{
-	endpoint::{dht_key, name_of_key, ocw_signed_key, Endpoint, EndpointRequest, OCW_REQUEST_KEY},
+	endpoint::{
+		dht_key, name_of_key, next_seq, ocw_signed_key, Endpoint, EndpointRequest, OCW_REQUEST_KEY,
+	},
 	record::check_multiaddr,
 };
 use ddns_registry_runtime_api::Lifecycle;
@@ -17,9 +19,9 @@ use libp2p::{identity::Keypair, Multiaddr};
 use std::{
 	collections::HashMap,
 	sync::{Arc, Mutex},
-	time::{Duration, Instant, SystemTime, UNIX_EPOCH},
+	time::{Duration, Instant},
 };
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 
 /// The 32 raw bytes of an ed25519 keypair's public key (what the chain stores as node key).
 /// Panics for another kind of key; [`Daemon::start`] refuses those.
@@ -52,7 +54,22 @@ pub struct Settings {
 	pub negative_cache: Duration,
 	/// `/health` says finality has stalled when no new finalized block came for this long.
 	pub max_finality_age: Duration,
+	/// A lookup answers once this many copies of the best valid record came (`--lookup-quorum`)
+	pub lookup_quorum: usize,
+	/// ... or this long after the first valid one came (`--lookup-wait`), without waiting for
+	/// the rest of the query.
+	pub lookup_wait: Duration,
+	/// A peer that sends this many records that were never valid (a forged signature, another
+	/// chain's, a malformed one) within [`STRIKE_WINDOW`] is banned (`--ban-after`, 0: never)
+	pub ban_after: u32,
+	/// ... for this long (`--ban-time`).
+	pub ban_time: Duration,
 }
+
+/// The time over which a peer's invalid records are counted.
+pub const STRIKE_WINDOW: Duration = Duration::from_secs(60);
+/// Peers whose invalid records are counted at once; past it the oldest counts are forgotten.
+const MAX_STRIKERS: usize = 4096;
 
 impl Default for Settings {
 	fn default() -> Self {
@@ -62,6 +79,10 @@ impl Default for Settings {
 			validity_blocks: 600,
 			negative_cache: Duration::from_millis(500),
 			max_finality_age: Duration::from_secs(60),
+			lookup_quorum: 2,
+			lookup_wait: Duration::from_millis(100),
+			ban_after: 8,
+			ban_time: Duration::from_secs(600),
 		}
 	}
 }
@@ -124,6 +145,13 @@ pub struct Daemon {
 	cache: Mutex<Cache>,
 	published: Mutex<HashMap<String, Published>>,
 	last_seq: Mutex<u64>,
+	/// The chain's genesis hash, which every record's signature covers.
+	genesis: [u8; 32],
+	/// Lookups running, by name and block: a lookup for the same name at the same block waits
+	/// for the running one's answer instead of asking the DHT again.
+	lookups: Mutex<HashMap<(String, u32), watch::Receiver<Option<Option<Endpoint>>>>>,
+	/// Invalid records per peer: how many, since when.
+	strikes: Mutex<HashMap<libp2p::PeerId, (u32, Instant)>>,
 	/// The last request written for the node's offchain worker.
 	requested: Mutex<Option<Vec<u8>>>,
 	/// [`Self::connect`]s in progress.
@@ -152,6 +180,7 @@ impl Daemon {
 			anyhow::bail!("the node key must be ed25519");
 		}
 		let metrics = Metrics::new();
+		let genesis = dht.genesis;
 		let (dht, inbound) = Dht::spawn(key.clone(), dht, metrics.net.clone())?;
 		let daemon = Arc::new(Self {
 			chain,
@@ -164,6 +193,9 @@ impl Daemon {
 			cache: Default::default(),
 			published: Default::default(),
 			last_seq: Mutex::new(0),
+			genesis,
+			lookups: Default::default(),
+			strikes: Default::default(),
 			requested: Default::default(),
 			tasks: Mutex::new(Some(Vec::new())),
 			head_seen: Mutex::new((Head::default(), Instant::now())),
@@ -316,28 +348,94 @@ impl Daemon {
 		Ok(answer)
 	}
 
-	/// Asks the DHT and keeps the best valid record.
+	/// The best valid record of `name` in the DHT. Lookups of one name at one block share one
+	/// query: the first asks, the others wait for its answer (and ask themselves if it is
+	/// dropped before it has one).
 	async fn lookup(&self, name: &str, view: &View, head: Head) -> Option<Endpoint> {
-		let started = Instant::now();
-		let mut values = self.dht.get(dht_key(name.as_bytes())).await;
-		// Holders mostly return the same bytes: verify each distinct record once.
-		values.sort_unstable();
-		values.dedup();
-		self.metrics.lookup_seconds.observe(started.elapsed().as_secs_f64());
-		let mut best: Option<Endpoint> = None;
-		for value in values {
-			match check(&value, name, Some(view), head.number) {
-				Ok(e) => {
-					if best.as_ref().is_none_or(|b| supersedes(&e, b)) {
-						best = Some(e);
-					}
-				},
-				Err(reject) => self.metrics.reject(reject.code()),
+		let key = (name.to_owned(), head.number);
+		let running = self.lookups.lock().expect("not poisoned").get(&key).cloned();
+		if let Some(mut answer) = running {
+			self.metrics.net.lookups_merged.inc();
+			if let Ok(found) = answer.wait_for(Option::is_some).await {
+				return found.clone().flatten();
 			}
 		}
+		let (tx, rx) = watch::channel(None);
+		self.lookups.lock().expect("not poisoned").insert(key.clone(), rx);
+		// Removes the entry however this ends, a dropped future included.
+		struct Running<'a>(
+			&'a Mutex<HashMap<(String, u32), watch::Receiver<Option<Option<Endpoint>>>>>,
+			(String, u32),
+		);
+		impl Drop for Running<'_> {
+			fn drop(&mut self) {
+				self.0.lock().expect("not poisoned").remove(&self.1);
+			}
+		}
+		let _running = Running(&self.lookups, key);
+		let found = self.query(name, view, head).await;
+		tx.send_replace(Some(found.clone()));
+		found
+	}
+
+	/// Asks the DHT and keeps the best valid record. Answers as soon as
+	/// [`Settings::lookup_quorum`] copies of the best record came, or [`Settings::lookup_wait`]
+	/// after the first valid one, else when the query ends: one slow or frozen peer among the
+	/// closest does not hold the answer up. Early answers trade a little freshness for speed:
+	/// a newer record that comes later loses to an older valid one (still signed by the name's
+	/// current key, in its current epoch, not expired).
+	async fn query(&self, name: &str, view: &View, head: Head) -> Option<Endpoint> {
+		let started = Instant::now();
+		let mut values = self.dht.get_stream(dht_key(name.as_bytes())).await;
+		let mut best: Option<(Endpoint, Vec<u8>, usize)> = None;
+		// Holders mostly return the same bytes: verify each distinct record once.
+		let mut refused: Vec<Vec<u8>> = Vec::new();
+		let mut deadline: Option<tokio::time::Instant> = None;
+		loop {
+			let next = match deadline {
+				Some(at) => match tokio::time::timeout_at(at, values.recv()).await {
+					Ok(next) => next,
+					Err(_) => break,
+				},
+				None => values.recv().await,
+			};
+			let Some(value) = next else { break };
+			if let Some((_, bytes, copies)) = &mut best {
+				if *bytes == value {
+					*copies += 1;
+					if *copies >= self.settings.lookup_quorum {
+						break;
+					}
+					continue;
+				}
+			}
+			if refused.contains(&value) {
+				continue;
+			}
+			match check(&value, name, Some(view), head.number, &self.genesis) {
+				Ok(e) => {
+					if best.as_ref().is_none_or(|(b, _, _)| supersedes(&e, b)) {
+						best = Some((e, value, 1));
+					}
+					deadline.get_or_insert_with(|| {
+						tokio::time::Instant::now() + self.settings.lookup_wait
+					});
+					if self.settings.lookup_quorum <= 1 {
+						break;
+					}
+				},
+				Err(reject) => {
+					self.metrics.reject(reject.code());
+					if refused.len() < 16 {
+						refused.push(value);
+					}
+				},
+			}
+		}
+		self.metrics.lookup_seconds.observe(started.elapsed().as_secs_f64());
 		let result = if best.is_some() { "found" } else { "none" };
 		self.metrics.lookups.get_or_create(&vec![("result", result)]).inc();
-		best
+		best.map(|(e, _, _)| e)
 	}
 
 	/// Validates records peers ask us to store; only valid ones that supersede what we hold
@@ -374,6 +472,9 @@ impl Daemon {
 				Err(reject) => {
 					tracing::debug!(target: "ddns::dht", "refused a record from {from}: {reject}");
 					self.metrics.reject(reject.code());
+					if reject.is_misbehaviour() && self.strike(from) {
+						self.dht.ban(from, self.settings.ban_time).await;
+					}
 				},
 			}
 		}
@@ -403,11 +504,39 @@ impl Daemon {
 		self.metrics.challenges.get_or_create(&vec![("result", "answered")]).inc();
 	}
 
+	/// Counts an invalid record against `from`; true when that makes it [`Settings::ban_after`].
+	fn strike(&self, from: libp2p::PeerId) -> bool {
+		if self.settings.ban_after == 0 {
+			return false;
+		}
+		let now = Instant::now();
+		let mut strikes = self.strikes.lock().expect("not poisoned");
+		if strikes.len() >= MAX_STRIKERS && !strikes.contains_key(&from) {
+			strikes.retain(|_, (_, since)| now.duration_since(*since) < STRIKE_WINDOW);
+			if strikes.len() >= MAX_STRIKERS {
+				return false;
+			}
+		}
+		let (count, since) = strikes.entry(from).or_insert((0, now));
+		if now.duration_since(*since) >= STRIKE_WINDOW {
+			(*count, *since) = (0, now);
+		}
+		*count += 1;
+		if *count >= self.settings.ban_after {
+			strikes.remove(&from);
+			return true;
+		}
+		false
+	}
+
 	async fn accept(&self, key: &[u8], value: &[u8]) -> Result<(), Reject> {
 		let name =
 			name_of_key(key).and_then(|n| std::str::from_utf8(n).ok()).ok_or(Reject::WrongKey)?;
+		// What needs no node call first: a flood of junk costs the node nothing.
+		let head = self.head();
+		precheck(value, name, head.number)?;
 		let (head, view) = self.view(name).await.map_err(|_| Reject::NotActive)?;
-		let endpoint = check(value, name, view.as_ref(), head.number)?;
+		let endpoint = check(value, name, view.as_ref(), head.number, &self.genesis)?;
 		let keep = Box::new(move |stored: Option<&[u8]>| match stored {
 			None => true,
 			Some(old) => match Endpoint::from_wire(old) {
@@ -521,6 +650,11 @@ impl Daemon {
 				if !due {
 					return Ok(());
 				}
+				// First record since start: a record signed before a restart within this block
+				// would otherwise have the same number, and peers would refuse the new one.
+				if previous.is_none() {
+					self.after_published(name, view, head).await;
+				}
 				match self.sign(name, view, head, addrs)? {
 					Some(signed) => signed,
 					None => return Ok(()),
@@ -533,9 +667,10 @@ impl Daemon {
 				else {
 					return Ok(());
 				};
-				let endpoint = check(&wire, name, Some(view), head.number).map_err(|r| {
-					format!("the node's record does not validate at #{} yet ({r})", head.number)
-				})?;
+				let endpoint =
+					check(&wire, name, Some(view), head.number, &self.genesis).map_err(|r| {
+						format!("the node's record does not validate at #{} yet ({r})", head.number)
+					})?;
 				if previous.as_ref().is_some_and(|p| p.seq == endpoint.seq && !refresh_due(p)) {
 					return Ok(());
 				}
@@ -603,19 +738,34 @@ impl Daemon {
 		let endpoint = Endpoint {
 			name: name.as_bytes().to_vec(),
 			epoch: view.epoch,
-			seq: self.next_seq(),
+			seq: self.next_seq(head.number),
 			valid_until,
 			peer_id: self.dht.peer_id().to_bytes(),
 			addrs,
 		};
 		let signature: [u8; 64] = self
 			.key
-			.sign(&endpoint.signing_payload())
+			.sign(&endpoint.signing_payload(&self.genesis))
 			.map_err(|e| e.to_string())?
 			.try_into()
 			.map_err(|_| "an ed25519 signature is 64 bytes".to_owned())?;
 		let wire = endpoint.to_wire(&signature).map_err(|e| e.code().to_owned())?;
 		Ok(Some((endpoint, wire)))
+	}
+
+	/// Makes the next sequence number exceed that of the valid record of ours the DHT holds for
+	/// `name`, if any.
+	async fn after_published(&self, name: &str, view: &View, head: Head) {
+		let values = self.dht.get(dht_key(name.as_bytes())).await;
+		let newest = values
+			.iter()
+			.filter_map(|v| check(v, name, Some(view), head.number, &self.genesis).ok())
+			.map(|e| e.seq)
+			.max();
+		if let Some(seq) = newest {
+			let mut last = self.last_seq.lock().expect("not poisoned");
+			*last = (*last).max(seq);
+		}
 	}
 
 	/// Tells the node's offchain worker what to sign (when it changed since the last time).
@@ -635,12 +785,12 @@ impl Daemon {
 		Ok(())
 	}
 
-	/// A sequence number above every one this process used: milliseconds since the Unix
-	/// epoch, so that it also grows across restarts.
-	fn next_seq(&self) -> u64 {
-		let now = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64);
+	/// A sequence number above every one this process used, from the finalized block and a
+	/// counter (see [`next_seq`]); across a restart, above the published one it found
+	/// (`Self::publish`).
+	fn next_seq(&self, block: u32) -> u64 {
 		let mut last = self.last_seq.lock().expect("not poisoned");
-		*last = now.max(*last + 1);
+		*last = next_seq(block, *last);
 		*last
 	}
 
@@ -678,7 +828,7 @@ impl Daemon {
 				continue;
 			};
 			let Ok((_, view)) = self.view(name).await else { continue };
-			if check(&value, name, view.as_ref(), head.number).is_err() {
+			if check(&value, name, view.as_ref(), head.number, &self.genesis).is_err() {
 				self.dht.remove(key).await;
 			}
 		}

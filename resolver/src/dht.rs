@@ -48,11 +48,24 @@ use std::{
 };
 use tokio::sync::mpsc;
 
-/// The Kademlia protocol of ddns; peers of other DHTs (IPFS, Substrate's) do not mix in.
-pub const KAD_PROTOCOL: StreamProtocol = StreamProtocol::new("/ddns/kad/1.0.0");
-const IDENTIFY_PROTOCOL: &str = "/ddns/id/1.0.0";
-/// Addresses taken from one identify message.
-const MAX_ADDRS_PER_PEER: usize = 8;
+/// The Kademlia protocol of ddns on the chain whose genesis hash is `genesis`: peers of other
+/// DHTs (IPFS, Substrate's) and daemons of other ddns chains (a testnet) do not mix in.
+pub fn kad_protocol(genesis: &[u8; 32]) -> StreamProtocol {
+	StreamProtocol::try_from_owned(format!("/ddns/{}/kad/1.0.0", crate::chain::hex(genesis)))
+		.expect("starts with a slash")
+}
+
+/// The identify protocol version of ddns on that chain.
+fn identify_protocol(genesis: &[u8; 32]) -> String {
+	format!("/ddns/{}/id/1.0.0", crate::chain::hex(genesis))
+}
+
+/// Addresses of one peer in the routing table, and so in every FIND_NODE and GET_VALUE answer
+/// that names it. With [`MAX_ADDR_BYTES`], `K_VALUE` peers always fit well inside the 16 KiB
+/// message limit (see the test `a_full_answer_fits_one_message`), whatever a peer claims.
+pub const MAX_ADDRS_PER_PEER: usize = 4;
+/// Longest address (binary form) taken from a peer; `/dns/<253 bytes>/tcp/N` is about 260.
+pub const MAX_ADDR_BYTES: usize = 64;
 /// Relays a daemon that is not reachable keeps reservations on.
 pub const MAX_RESERVATIONS: usize = 2;
 /// Relays met in the DHT remembered as candidates.
@@ -186,6 +199,44 @@ pub struct DhtConfig {
 	/// verdict is unknown or not yet certain.
 	pub autonat_boot_delay: Duration,
 	pub autonat_retry: Duration,
+	/// The chain's genesis hash: in the protocol names, so that each chain has its own DHT.
+	pub genesis: [u8; 32],
+	/// Connection limits.
+	pub limits: ConnectionCaps,
+}
+
+/// How many connections the swarm keeps; past these, new ones are refused (see
+/// `docs/endpoints.md`, "Limits").
+#[derive(Clone, Debug)]
+pub struct ConnectionCaps {
+	/// Established connections in all (`--max-connections`).
+	pub established: u32,
+	/// Inbound connections still in their handshake.
+	pub pending_incoming: u32,
+	/// Established connections with one peer (a relayed one and a hole-punched one, a few
+	/// spare).
+	pub per_peer: u32,
+	/// Inbound connections (pending or established) from one IP address
+	/// (`--max-connections-per-ip`).
+	pub per_ip: u32,
+	/// Whether loopback is exempt from `per_ip` (daemons of one machine, a dev network).
+	pub per_ip_loopback_exempt: bool,
+	/// New connections are refused while the process uses more memory than this
+	/// (`--max-memory-mb`).
+	pub max_memory: usize,
+}
+
+impl Default for ConnectionCaps {
+	fn default() -> Self {
+		Self {
+			established: 512,
+			pending_incoming: 64,
+			per_peer: 4,
+			per_ip: 8,
+			per_ip_loopback_exempt: true,
+			max_memory: 1024 << 20,
+		}
+	}
 }
 
 impl Default for DhtConfig {
@@ -202,6 +253,8 @@ impl Default for DhtConfig {
 			upnp: false,
 			autonat_boot_delay: Duration::from_secs(2),
 			autonat_retry: Duration::from_secs(20),
+			genesis: [0; 32],
+			limits: ConnectionCaps::default(),
 		}
 	}
 }
@@ -303,8 +356,119 @@ impl<B: NetworkBehaviour> NetworkBehaviour for DirectOnly<B> {
 	}
 }
 
+/// Caps the inbound connections from one IP address, pending and established: libp2p's
+/// connection limits count per peer, and PeerIds cost nothing to make.
+struct PerIp {
+	cap: u32,
+	loopback_exempt: bool,
+	/// The IP of every inbound connection let in, until it closes or fails.
+	open: HashMap<ConnectionId, IpAddr>,
+	count: HashMap<IpAddr, u32>,
+	refused: prometheus_client::metrics::counter::Counter,
+}
+
+impl PerIp {
+	fn release(&mut self, id: ConnectionId) {
+		if let Some(ip) = self.open.remove(&id) {
+			if let Some(n) = self.count.get_mut(&ip) {
+				*n -= 1;
+				if *n == 0 {
+					self.count.remove(&ip);
+				}
+			}
+		}
+	}
+}
+
+#[derive(Debug)]
+struct TooManyFromIp(IpAddr);
+
+impl std::fmt::Display for TooManyFromIp {
+	fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+		write!(f, "too many connections from {}", self.0)
+	}
+}
+
+impl std::error::Error for TooManyFromIp {}
+
+impl NetworkBehaviour for PerIp {
+	type ConnectionHandler = libp2p::swarm::dummy::ConnectionHandler;
+	type ToSwarm = std::convert::Infallible;
+
+	fn handle_pending_inbound_connection(
+		&mut self,
+		id: ConnectionId,
+		_local: &Multiaddr,
+		remote: &Multiaddr,
+	) -> Result<(), ConnectionDenied> {
+		// A relayed connection's address is the relay's: the relay caps its circuits.
+		let exempt = |ip: &IpAddr| self.loopback_exempt && ip.is_loopback();
+		let Some(ip) = ip_of(remote).filter(|ip| !exempt(ip) && !relayed(remote)) else {
+			return Ok(());
+		};
+		let n = self.count.entry(ip).or_default();
+		if *n >= self.cap {
+			self.refused.inc();
+			return Err(ConnectionDenied::new(TooManyFromIp(ip)));
+		}
+		*n += 1;
+		self.open.insert(id, ip);
+		Ok(())
+	}
+
+	fn handle_established_inbound_connection(
+		&mut self,
+		_: ConnectionId,
+		_: PeerId,
+		_: &Multiaddr,
+		_: &Multiaddr,
+	) -> Result<THandler<Self>, ConnectionDenied> {
+		Ok(libp2p::swarm::dummy::ConnectionHandler)
+	}
+
+	fn handle_established_outbound_connection(
+		&mut self,
+		_: ConnectionId,
+		_: PeerId,
+		_: &Multiaddr,
+		_: Endpoint,
+		_: PortUse,
+	) -> Result<THandler<Self>, ConnectionDenied> {
+		Ok(libp2p::swarm::dummy::ConnectionHandler)
+	}
+
+	fn on_swarm_event(&mut self, event: FromSwarm) {
+		match event {
+			FromSwarm::ConnectionClosed(e) => self.release(e.connection_id),
+			FromSwarm::ListenFailure(e) => self.release(e.connection_id),
+			_ => {},
+		}
+	}
+
+	fn on_connection_handler_event(
+		&mut self,
+		_: PeerId,
+		_: ConnectionId,
+		event: THandlerOutEvent<Self>,
+	) {
+		match event {}
+	}
+
+	fn poll(
+		&mut self,
+		_: &mut std::task::Context<'_>,
+	) -> std::task::Poll<ToSwarm<Self::ToSwarm, THandlerInEvent<Self>>> {
+		std::task::Poll::Pending
+	}
+}
+
 #[derive(NetworkBehaviour)]
 struct Behaviour {
+	/// First: a connection over a limit is refused before any other behaviour hears of it.
+	limits: libp2p::connection_limits::Behaviour,
+	memory: libp2p::memory_connection_limits::Behaviour,
+	per_ip: PerIp,
+	banned: libp2p::allow_block_list::Behaviour<libp2p::allow_block_list::BlockedPeers>,
 	kad: kad::Behaviour<kad::store::MemoryStore>,
 	identify: identify::Behaviour,
 	ping: ping::Behaviour,
@@ -392,7 +556,15 @@ enum Command {
 	},
 	Get {
 		key: Vec<u8>,
-		reply: oneshot::Sender<Vec<Vec<u8>>>,
+		values: mpsc::Sender<Vec<u8>>,
+	},
+	Ban {
+		peer: PeerId,
+		time: Duration,
+	},
+	Routed {
+		peer: PeerId,
+		reply: oneshot::Sender<Vec<Multiaddr>>,
 	},
 	Local {
 		key: Vec<u8>,
@@ -454,7 +626,7 @@ impl Dht {
 		let behaviour = |key: &identity::Keypair,
 		                 relay_client: Option<relay::client::Behaviour>| {
 			let id = key.public().to_peer_id();
-			let mut kad_config = kad::Config::new(KAD_PROTOCOL);
+			let mut kad_config = kad::Config::new(kad_protocol(&config.genesis));
 			kad_config
 				.set_record_filtering(kad::StoreInserts::FilterBoth)
 				.set_query_timeout(config.query_timeout)
@@ -487,10 +659,28 @@ impl Dht {
 					..Default::default()
 				},
 			);
+			let caps = &config.limits;
 			Behaviour {
+				limits: libp2p::connection_limits::Behaviour::new(
+					libp2p::connection_limits::ConnectionLimits::default()
+						.with_max_established(Some(caps.established))
+						.with_max_pending_incoming(Some(caps.pending_incoming))
+						.with_max_established_per_peer(Some(caps.per_peer)),
+				),
+				memory: libp2p::memory_connection_limits::Behaviour::with_max_bytes(
+					caps.max_memory,
+				),
+				per_ip: PerIp {
+					cap: caps.per_ip,
+					loopback_exempt: caps.per_ip_loopback_exempt,
+					open: HashMap::new(),
+					count: HashMap::new(),
+					refused: metrics.refused_per_ip.clone(),
+				},
+				banned: Default::default(),
 				kad,
 				identify: identify::Behaviour::new(identify::Config::new(
-					IDENTIFY_PROTOCOL.into(),
+					identify_protocol(&config.genesis),
 					key.public(),
 				)),
 				ping: ping::Behaviour::new(ping::Config::new()),
@@ -570,7 +760,7 @@ impl Dht {
 			}
 		}
 		let (commands, rx) = mpsc::channel(1024);
-		let (inbound, inbound_rx) = mpsc::channel(1024);
+		let (inbound, inbound_rx) = mpsc::channel(INBOUND_CHANNEL);
 		let protected =
 			config.bootnodes.iter().chain(&config.relay_via).filter_map(peer_of).collect();
 		let relays = config
@@ -582,9 +772,14 @@ impl Dht {
 			})
 			.collect();
 		let mut task = Task {
+			kad_protocol: kad_protocol(&config.genesis),
 			swarm,
 			inbound,
 			gets: HashMap::new(),
+			queues: HashMap::new(),
+			turn: Default::default(),
+			banned: HashMap::new(),
+			challenges_waiting: Default::default(),
 			puts: HashMap::new(),
 			peers: 0,
 			listen: Vec::new(),
@@ -634,7 +829,31 @@ impl Dht {
 
 	/// Every value found under `key`, the local one first, unvalidated.
 	pub async fn get(&self, key: Vec<u8>) -> Vec<Vec<u8>> {
-		self.ask(|reply| Command::Get { key, reply }).await.unwrap_or_default()
+		let mut values = self.get_stream(key).await;
+		let mut out = Vec::new();
+		while let Some(value) = values.recv().await {
+			out.push(value);
+		}
+		out
+	}
+
+	/// The values found under `key`, as they come (the local one first, if any); the stream
+	/// ends with the query. Dropping it ends the query: a lookup that has its answer does not
+	/// wait for the slowest peers.
+	pub async fn get_stream(&self, key: Vec<u8>) -> mpsc::Receiver<Vec<u8>> {
+		let (values, rx) = mpsc::channel(32);
+		let _ = self.commands.send(Command::Get { key, values }).await;
+		rx
+	}
+
+	/// The addresses of `peer` in the routing table.
+	pub async fn routed(&self, peer: PeerId) -> Vec<Multiaddr> {
+		self.ask(|reply| Command::Routed { peer, reply }).await.unwrap_or_default()
+	}
+
+	/// Disconnects `peer`, refuses its connections and drops its queued records for `time`.
+	pub async fn ban(&self, peer: PeerId, time: Duration) {
+		let _ = self.commands.send(Command::Ban { peer, time }).await;
 	}
 
 	/// The locally stored value under `key`.
@@ -702,7 +921,16 @@ impl Dht {
 }
 
 /// A lookup in progress: the values found so far, and who waits for them.
-type PendingGet = (Vec<Vec<u8>>, oneshot::Sender<Vec<Vec<u8>>>);
+/// Records a peer may have waiting for validation; more are dropped.
+const PEER_QUEUE: usize = 16;
+/// Peers with records waiting; a new peer's records are dropped past it.
+const MAX_QUEUED_PEERS: usize = 1024;
+/// Peers banned at once; past it, the ban that ends first is lifted.
+const MAX_BANNED: usize = 4096;
+/// Challenges waiting for the daemon; more go unanswered.
+const MAX_CHALLENGES_WAITING: usize = 16;
+/// Records handed to the daemon's validation ahead of the fair queues.
+const INBOUND_CHANNEL: usize = 8;
 
 /// A relay this daemon may hold a reservation on.
 struct Relay {
@@ -747,8 +975,19 @@ struct PendingConnect {
 
 struct Task {
 	swarm: Swarm<Behaviour>,
+	/// This chain's Kademlia protocol.
+	kad_protocol: StreamProtocol,
 	inbound: mpsc::Sender<Inbound>,
-	gets: HashMap<kad::QueryId, PendingGet>,
+	gets: HashMap<kad::QueryId, mpsc::Sender<Vec<u8>>>,
+	/// Inbound records waiting for validation, per sending peer, served round-robin: a peer
+	/// that floods fills only its own queue.
+	queues: HashMap<PeerId, std::collections::VecDeque<(Vec<u8>, Vec<u8>)>>,
+	/// Peers with queued records, in turn.
+	turn: std::collections::VecDeque<PeerId>,
+	/// Challenges waiting for the daemon.
+	challenges_waiting: std::collections::VecDeque<Inbound>,
+	/// Banned peers and when their ban ends.
+	banned: HashMap<PeerId, Instant>,
 	puts: HashMap<kad::QueryId, oneshot::Sender<Result<(), String>>>,
 	peers: usize,
 	/// Addresses we listen on, as the transports report them (interfaces expanded).
@@ -851,13 +1090,123 @@ impl Task {
 					None => return,
 				},
 				event = self.swarm.select_next_some() => self.event(event),
+				permit = self.inbound.clone().reserve_owned(),
+					if !self.turn.is_empty() || !self.challenges_waiting.is_empty() =>
+				{
+					if let (Ok(permit), Some(next)) = (permit, self.next_inbound()) {
+						permit.send(next);
+					}
+				},
 				_ = tick.tick() => self.tick(),
 			}
 		}
 	}
 
+	/// What the daemon handles next: a challenge, else the oldest record of the peer whose turn
+	/// it is.
+	fn next_inbound(&mut self) -> Option<Inbound> {
+		if let Some(challenge) = self.challenges_waiting.pop_front() {
+			return Some(challenge);
+		}
+		let peer = self.turn.pop_front()?;
+		let queue = self.queues.get_mut(&peer)?;
+		let (key, value) = queue.pop_front()?;
+		if queue.is_empty() {
+			self.queues.remove(&peer);
+		} else {
+			self.turn.push_back(peer);
+		}
+		Some(Inbound::Put { key, value, from: peer })
+	}
+
+	/// Queues a record a peer asked us to store, in that peer's own queue.
+	fn queue_inbound(&mut self, from: PeerId, key: Vec<u8>, value: Vec<u8>) {
+		if self.banned.contains_key(&from) {
+			return;
+		}
+		if !self.queues.contains_key(&from) && self.queues.len() >= MAX_QUEUED_PEERS {
+			self.metrics.inbound_dropped.inc();
+			return;
+		}
+		let queue = self.queues.entry(from).or_default();
+		if queue.len() >= PEER_QUEUE {
+			self.metrics.inbound_dropped.inc();
+			return;
+		}
+		if queue.is_empty() {
+			self.turn.push_back(from);
+		}
+		queue.push_back((key, value));
+	}
+
+	fn ban(&mut self, peer: PeerId, time: Duration) {
+		if self.protected.contains(&peer) {
+			return;
+		}
+		if self.banned.len() >= MAX_BANNED && !self.banned.contains_key(&peer) {
+			if let Some(first) = self.banned.iter().min_by_key(|(_, t)| **t).map(|(p, _)| *p) {
+				self.banned.remove(&first);
+				self.swarm.behaviour_mut().banned.unblock_peer(first);
+			}
+		}
+		tracing::info!(target: "ddns::dht", "banned {peer} for {time:?}: invalid records");
+		self.metrics.banned.inc();
+		self.banned.insert(peer, Instant::now() + time);
+		self.swarm.behaviour_mut().banned.block_peer(peer);
+		self.kad().remove_peer(&peer);
+		self.queues.remove(&peer);
+		self.turn.retain(|p| *p != peer);
+	}
+
 	fn kad(&mut self) -> &mut kad::Behaviour<kad::store::MemoryStore> {
 		&mut self.swarm.behaviour_mut().kad
+	}
+
+	/// Whether an address of a peer may enter the routing table: direct, usable, and short.
+	fn routable(&self, addr: &Multiaddr) -> bool {
+		!relayed(addr) && usable(addr, self.allow_private) && addr.len() <= MAX_ADDR_BYTES
+	}
+
+	/// The peer's addresses in the routing table (without their `/p2p/<peer>`).
+	fn routed(&mut self, peer: PeerId) -> Vec<Multiaddr> {
+		let Some(bucket) = self.kad().kbucket(peer) else { return Vec::new() };
+		let held: Option<Vec<Multiaddr>> = bucket
+			.iter()
+			.find(|e| *e.node.key.preimage() == peer)
+			.map(|e| e.node.value.iter().map(without_peer).collect());
+		held.unwrap_or_default()
+	}
+
+	/// Puts routable addresses of `peer` in the routing table, never more than
+	/// [`MAX_ADDRS_PER_PEER`] in all: a peer whose id sits next to a name's key cannot grow its
+	/// entry until the answers that carry it pass the message limit and the name stops
+	/// resolving. With `replace` (the peer's identify), the list given replaces the one held;
+	/// otherwise (an address we reached it at) it is added only where there is room.
+	fn route(&mut self, peer: PeerId, addrs: &[Multiaddr], replace: bool) {
+		let given: Vec<Multiaddr> = addrs
+			.iter()
+			.map(without_peer)
+			.filter(|a| self.routable(a))
+			.take(MAX_ADDRS_PER_PEER)
+			.collect();
+		if given.is_empty() {
+			return;
+		}
+		let held = self.routed(peer);
+		let mut room = MAX_ADDRS_PER_PEER.saturating_sub(held.len());
+		for addr in given.iter().filter(|a| !held.contains(a)) {
+			if !replace && room == 0 {
+				break;
+			}
+			room = room.saturating_sub(1);
+			self.kad().add_address(&peer, addr.clone());
+		}
+		// Added first, removed after: removing a peer's last address drops it from its bucket.
+		if replace {
+			for old in held.iter().filter(|a| !given.contains(a)) {
+				self.kad().remove_address(&peer, old);
+			}
+		}
 	}
 
 	/// Direct external addresses we trust (relayed ones are the relay's, not ours), without
@@ -962,6 +1311,20 @@ impl Task {
 		}
 		// Whoever asked is gone: stop waiting for them.
 		self.connects.retain(|c| !c.reply.is_canceled());
+		let abandoned: Vec<kad::QueryId> =
+			self.gets.iter().filter(|(_, v)| v.is_closed()).map(|(id, _)| *id).collect();
+		for id in abandoned {
+			self.gets.remove(&id);
+			if let Some(mut query) = self.kad().query_mut(&id) {
+				query.finish();
+			}
+		}
+		let ended: Vec<PeerId> =
+			self.banned.iter().filter(|(_, until)| **until <= now).map(|(p, _)| *p).collect();
+		for peer in ended {
+			self.banned.remove(&peer);
+			self.swarm.behaviour_mut().banned.unblock_peer(peer);
+		}
 		let mut i = 0;
 		while i < self.connects.len() {
 			if self.connects[i].deadline <= now {
@@ -1096,9 +1459,13 @@ impl Task {
 					},
 				}
 			},
-			Command::Get { key, reply } => {
+			Command::Get { key, values } => {
 				let id = self.kad().get_record(kad::RecordKey::new(&key));
-				self.gets.insert(id, (Vec::new(), reply));
+				self.gets.insert(id, values);
+			},
+			Command::Ban { peer, time } => self.ban(peer, time),
+			Command::Routed { peer, reply } => {
+				let _ = reply.send(self.routed(peer));
 			},
 			Command::Local { key, reply } => {
 				let value = self.kad().store_mut().get(&kad::RecordKey::new(&key));
@@ -1367,8 +1734,8 @@ impl Task {
 					}
 				}
 			},
-			// A peer's own word on where it listens: a few usable addresses per message (a peer
-			// that pushes identify again and again still adds up: see #14), never private ones.
+			// A peer's own word on where it listens: a few short usable addresses, never private
+			// ones; each message replaces what the last one said (`Task::route`).
 			SwarmEvent::Behaviour(BehaviourEvent::Identify(identify::Event::Received {
 				peer_id,
 				connection_id,
@@ -1387,13 +1754,11 @@ impl Task {
 				let addrs: Vec<Multiaddr> = info
 					.listen_addrs
 					.into_iter()
-					.filter(|a| !relayed(a) && usable(a, self.allow_private))
+					.filter(|a| self.routable(a))
 					.take(MAX_ADDRS_PER_PEER)
 					.collect();
-				if info.protocols.contains(&KAD_PROTOCOL) {
-					for addr in &addrs {
-						self.kad().add_address(&peer_id, addr.clone());
-					}
+				if info.protocols.contains(&self.kad_protocol) {
+					self.route(peer_id, &addrs, true);
 					let new = !addrs.is_empty() && !self.known_servers.contains(&peer_id);
 					// A server we did not know (a seed that was still a client when we met it):
 					// look around again now, not at the next round; that is how a daemon behind
@@ -1554,8 +1919,14 @@ impl Task {
 					return;
 				}
 				self.challenged.insert(peer, now);
-				let inbound = Inbound::Challenge { from: peer, challenge: request, channel };
-				let _ = self.inbound.try_send(inbound);
+				// Ahead of the records, so that a flood of them cannot fail our probes.
+				if self.challenges_waiting.len() < MAX_CHALLENGES_WAITING {
+					self.challenges_waiting.push_back(Inbound::Challenge {
+						from: peer,
+						challenge: request,
+						channel,
+					});
+				}
 			},
 			Event::Message { message: Message::Response { request_id, response }, .. } => {
 				if let Some(reply) = self.challenges.remove(&request_id) {
@@ -1600,30 +1971,33 @@ impl Task {
 	fn kad_event(&mut self, event: kad::Event) {
 		match event {
 			kad::Event::RoutablePeer { peer, address }
-			| kad::Event::PendingRoutablePeer { peer, address }
-				if !relayed(&address) && usable(&address, self.allow_private) =>
-			{
-				self.kad().add_address(&peer, address);
+			| kad::Event::PendingRoutablePeer { peer, address } => {
+				self.route(peer, &[address], false);
 			},
 			kad::Event::InboundRequest {
 				request: kad::InboundRequest::PutRecord { source, record: Some(record), .. },
 			} => {
-				let inbound =
-					Inbound::Put { key: record.key.to_vec(), value: record.value, from: source };
-				if self.inbound.try_send(inbound).is_err() {
-					tracing::debug!(target: "ddns::dht", "validation queue full; record from {source} dropped");
-				}
+				self.queue_inbound(source, record.key.to_vec(), record.value);
 			},
 			kad::Event::OutboundQueryProgressed { id, result, step, .. } => match result {
 				kad::QueryResult::GetRecord(result) => {
-					if let Ok(kad::GetRecordOk::FoundRecord(found)) = result {
-						if let Some((values, _)) = self.gets.get_mut(&id) {
-							values.push(found.record.value);
+					let mut done = step.last;
+					if let (Ok(kad::GetRecordOk::FoundRecord(found)), Some(values)) =
+						(result, self.gets.get(&id))
+					{
+						// A full stream drops the value: the reader has more than it needs.
+						if let Err(mpsc::error::TrySendError::Closed(_)) =
+							values.try_send(found.record.value)
+						{
+							done = true;
 						}
 					}
-					if step.last {
-						if let Some((values, reply)) = self.gets.remove(&id) {
-							let _ = reply.send(values);
+					if done {
+						self.gets.remove(&id);
+						if !step.last {
+							if let Some(mut query) = self.kad().query_mut(&id) {
+								query.finish();
+							}
 						}
 					}
 				},

@@ -52,6 +52,22 @@ async fn main() -> anyhow::Result<()> {
 	}
 
 	let chain = RpcChain::start(config.chain_rpc.clone());
+	// The genesis hash names the DHT's protocols and is in every record's signature: without
+	// it the daemon cannot join, so it waits for the node.
+	let genesis = loop {
+		match chain.genesis().await {
+			Ok(genesis) => break genesis,
+			Err(e) => {
+				tracing::warn!(
+					target: "ddns",
+					"waiting for the node at {} for the chain's genesis hash: {e}",
+					config.chain_rpc
+				);
+				tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+			},
+		}
+	};
+	tracing::info!(target: "ddns", "chain 0x{}", hex(&genesis));
 	let daemon = Daemon::start(
 		key,
 		chain.clone(),
@@ -65,6 +81,8 @@ async fn main() -> anyhow::Result<()> {
 			relay: config.relay.clone(),
 			relay_via: config.relay_via.clone(),
 			upnp: config.upnp,
+			genesis,
+			limits: config.limits.clone(),
 			..Default::default()
 		},
 		Settings {
@@ -72,6 +90,10 @@ async fn main() -> anyhow::Result<()> {
 			serve: config.serve.clone(),
 			validity_blocks: config.validity_blocks,
 			max_finality_age: config.max_finality_age,
+			lookup_quorum: config.lookup_quorum,
+			lookup_wait: config.lookup_wait,
+			ban_after: config.ban_after,
+			ban_time: config.ban_time,
 			..Default::default()
 		},
 	)?;

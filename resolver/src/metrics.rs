@@ -89,6 +89,14 @@ pub struct NetMetrics {
 	pub hole_punches: Family<Labels, Counter>,
 	/// UPnP port mapping by event: `mapped`, `expired`, `no_gateway`, `non_routable_gateway`.
 	pub upnp: Family<Labels, Counter>,
+	/// Inbound connections refused for coming from an IP that has its share.
+	pub refused_per_ip: Counter,
+	/// Peers banned for sending invalid records.
+	pub banned: Counter,
+	/// Inbound records dropped because their sender's queue was full.
+	pub inbound_dropped: Counter,
+	/// Lookups that joined one already running for the same name.
+	pub lookups_merged: Counter,
 }
 
 impl Metrics {
@@ -178,6 +186,26 @@ impl Metrics {
 			net.hole_punches.clone(),
 		);
 		registry.register("upnp", "UPnP port mapping events", net.upnp.clone());
+		registry.register(
+			"connections_refused_per_ip",
+			"Inbound connections refused: their IP had its share",
+			net.refused_per_ip.clone(),
+		);
+		registry.register(
+			"peers_banned",
+			"Peers banned for a while for sending invalid records",
+			net.banned.clone(),
+		);
+		registry.register(
+			"records_inbound_dropped",
+			"Inbound records dropped: their sender's queue was full",
+			net.inbound_dropped.clone(),
+		);
+		registry.register(
+			"lookups_merged",
+			"Lookups that joined one already running for the same name",
+			net.lookups_merged.clone(),
+		);
 		let challenges = Family::<Labels, Counter>::default();
 		registry.register(
 			"challenges",

@@ -24,8 +24,24 @@ pub fn view_for(name: &str, key: &Keypair, epoch: u64, expires_at: u32) -> View 
 	}
 }
 
-/// A record for `name` signed by `key`, served by `key`'s PeerId at 127.0.0.1:4001.
+/// The genesis hash of the tests' chain (`DhtConfig::default().genesis`).
+pub const GENESIS: [u8; 32] = [0; 32];
+
+/// A record for `name` signed by `key` for the tests' chain, served by `key`'s PeerId at
+/// 127.0.0.1:4001.
 pub fn sign(key: &Keypair, name: &str, epoch: u64, seq: u64, valid_until: u32) -> Vec<u8> {
+	sign_for(&GENESIS, key, name, epoch, seq, valid_until)
+}
+
+/// As [`sign`], for the chain whose genesis hash is `genesis`.
+pub fn sign_for(
+	genesis: &[u8; 32],
+	key: &Keypair,
+	name: &str,
+	epoch: u64,
+	seq: u64,
+	valid_until: u32,
+) -> Vec<u8> {
 	let addr: Multiaddr = "/ip4/127.0.0.1/tcp/4001".parse().expect("a valid multiaddr");
 	let endpoint = Endpoint {
 		name: name.as_bytes().to_vec(),
@@ -35,6 +51,6 @@ pub fn sign(key: &Keypair, name: &str, epoch: u64, seq: u64, valid_until: u32) -
 		peer_id: key.public().to_peer_id().to_bytes(),
 		addrs: vec![addr.to_vec()],
 	};
-	let signature = key.sign(&endpoint.signing_payload()).expect("ed25519 signs");
+	let signature = key.sign(&endpoint.signing_payload(genesis)).expect("ed25519 signs");
 	endpoint.to_wire(&signature.try_into().expect("64 bytes")).expect("a well-formed record")
 }

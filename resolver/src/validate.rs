@@ -23,8 +23,9 @@ pub enum Reject {
 	Expired,
 	/// It claims validity past the name's expiry.
 	PastExpiry,
-	/// The signature is not the node key's, by the strict rule (RFC 8032 §5.1.7 with canonical
-	/// `s`, and no small-order `R`).
+	/// The signature is not the node key's for this chain, by the strict rule (RFC 8032 §5.1.7
+	/// with canonical `s`, and no small-order `R`). A record signed for another chain (another
+	/// genesis hash) fails here.
 	BadSignature,
 	/// The node key on chain is a small-order point: anyone could sign for it.
 	WeakKey,
@@ -33,6 +34,13 @@ pub enum Reject {
 }
 
 impl Reject {
+	/// Whether an honest peer could not have sent it: a record that never was valid on this
+	/// chain. Records that stopped validating (a new epoch, a lapse, a newer copy) race with
+	/// the chain and are no one's fault.
+	pub fn is_misbehaviour(&self) -> bool {
+		matches!(self, Self::Form(_) | Self::WrongKey | Self::BadSignature | Self::PastExpiry)
+	}
+
 	/// A short stable word, used as the `reason` label of the rejection metric.
 	pub fn code(&self) -> &'static str {
 		match self {
@@ -56,9 +64,29 @@ impl std::fmt::Display for Reject {
 	}
 }
 
+/// The checks that need neither the chain nor a signature check: the form, the name the key is
+/// for, and the validity against the finalized head. Made before any call to the node.
+pub fn precheck(bytes: &[u8], name: &str, head: u32) -> Result<(), Reject> {
+	let (endpoint, _) = Endpoint::from_wire(bytes).map_err(Reject::Form)?;
+	if endpoint.name != name.as_bytes() {
+		return Err(Reject::WrongKey);
+	}
+	if endpoint.valid_until < head {
+		return Err(Reject::Expired);
+	}
+	Ok(())
+}
+
 /// Checks `bytes`, found under the DHT key of `name`, against the name's view at a finalized
-/// block `head`. On success returns the record's content.
-pub fn check(bytes: &[u8], name: &str, view: Option<&View>, head: u32) -> Result<Endpoint, Reject> {
+/// block `head` of the chain whose genesis hash is `genesis`. On success returns the record's
+/// content.
+pub fn check(
+	bytes: &[u8],
+	name: &str,
+	view: Option<&View>,
+	head: u32,
+	genesis: &[u8; 32],
+) -> Result<Endpoint, Reject> {
 	let (endpoint, signature) = Endpoint::from_wire(bytes).map_err(Reject::Form)?;
 	if endpoint.name != name.as_bytes() {
 		return Err(Reject::WrongKey);
@@ -82,7 +110,7 @@ pub fn check(bytes: &[u8], name: &str, view: Option<&View>, head: u32) -> Result
 		return Err(Reject::WeakKey);
 	}
 	key.verify_strict(
-		&endpoint.signing_payload(),
+		&endpoint.signing_payload(genesis),
 		&ed25519_dalek::Signature::from_bytes(&signature),
 	)
 	.map_err(|_| Reject::BadSignature)?;
@@ -98,7 +126,7 @@ pub fn supersedes(new: &Endpoint, old: &Endpoint) -> bool {
 #[cfg(test)]
 mod tests {
 	use super::*;
-	use crate::testing::{sign, view_for};
+	use crate::testing::{sign, sign_for, view_for, GENESIS};
 	use libp2p::identity::Keypair;
 
 	#[test]
@@ -106,36 +134,58 @@ mod tests {
 		let owner = Keypair::generate_ed25519();
 		let view = view_for("alpha.ddns", &owner, 4, 1000);
 		let good = sign(&owner, "alpha.ddns", 4, 10, 500);
-		assert!(check(&good, "alpha.ddns", Some(&view), 100).is_ok());
+		assert!(check(&good, "alpha.ddns", Some(&view), 100, &GENESIS).is_ok());
 
 		// another name's key
-		assert_eq!(check(&good, "beta.ddns", Some(&view), 100), Err(Reject::WrongKey));
+		assert_eq!(check(&good, "beta.ddns", Some(&view), 100, &GENESIS), Err(Reject::WrongKey));
 		// not held, or not Active
-		assert_eq!(check(&good, "alpha.ddns", None, 100), Err(Reject::NotActive));
+		assert_eq!(check(&good, "alpha.ddns", None, 100, &GENESIS), Err(Reject::NotActive));
 		let mut grace = view.clone();
 		grace.state = Lifecycle::Grace;
-		assert_eq!(check(&good, "alpha.ddns", Some(&grace), 100), Err(Reject::NotActive));
+		assert_eq!(check(&good, "alpha.ddns", Some(&grace), 100, &GENESIS), Err(Reject::NotActive));
 		// node key removed
 		let mut keyless = view.clone();
 		keyless.node_key = None;
-		assert_eq!(check(&good, "alpha.ddns", Some(&keyless), 100), Err(Reject::NoNodeKey));
+		assert_eq!(
+			check(&good, "alpha.ddns", Some(&keyless), 100, &GENESIS),
+			Err(Reject::NoNodeKey)
+		);
 		// epoch moved on
 		let mut rotated = view.clone();
 		rotated.epoch = 5;
-		assert_eq!(check(&good, "alpha.ddns", Some(&rotated), 100), Err(Reject::StaleEpoch));
+		assert_eq!(
+			check(&good, "alpha.ddns", Some(&rotated), 100, &GENESIS),
+			Err(Reject::StaleEpoch)
+		);
 		// validity over
-		assert_eq!(check(&good, "alpha.ddns", Some(&view), 501), Err(Reject::Expired));
+		assert_eq!(check(&good, "alpha.ddns", Some(&view), 501, &GENESIS), Err(Reject::Expired));
 		// validity past the name's expiry
 		let long = sign(&owner, "alpha.ddns", 4, 10, 1001);
-		assert_eq!(check(&long, "alpha.ddns", Some(&view), 100), Err(Reject::PastExpiry));
+		assert_eq!(check(&long, "alpha.ddns", Some(&view), 100, &GENESIS), Err(Reject::PastExpiry));
 		// signed by someone else
 		let forger = Keypair::generate_ed25519();
 		let forged = sign(&forger, "alpha.ddns", 4, 10, 500);
-		assert_eq!(check(&forged, "alpha.ddns", Some(&view), 100), Err(Reject::BadSignature));
+		assert_eq!(
+			check(&forged, "alpha.ddns", Some(&view), 100, &GENESIS),
+			Err(Reject::BadSignature)
+		);
+		// signed by the right key for another chain (a testnet that shares the key)
+		let testnet = sign_for(&[7; 32], &owner, "alpha.ddns", 4, 10, 500);
+		assert_eq!(
+			check(&testnet, "alpha.ddns", Some(&view), 100, &GENESIS),
+			Err(Reject::BadSignature)
+		);
+		assert!(check(&testnet, "alpha.ddns", Some(&view), 100, &[7; 32]).is_ok());
+		assert!(Reject::BadSignature.is_misbehaviour() && !Reject::StaleEpoch.is_misbehaviour());
+		// the cheap checks, before any call to the node
+		assert_eq!(precheck(&good, "alpha.ddns", 100), Ok(()));
+		assert_eq!(precheck(&good, "beta.ddns", 100), Err(Reject::WrongKey));
+		assert_eq!(precheck(&good, "alpha.ddns", 501), Err(Reject::Expired));
+		assert!(matches!(precheck(&good[..10], "alpha.ddns", 100), Err(Reject::Form(_))));
 		// a flipped bit anywhere in the signed part
 		let mut flipped = good.clone();
 		flipped[3] ^= 1;
-		assert!(check(&flipped, "alpha.ddns", Some(&view), 100).is_err());
+		assert!(check(&flipped, "alpha.ddns", Some(&view), 100, &GENESIS).is_err());
 		// a small-order node key on chain, and the signature anyone can make for it (R the
 		// identity point, s zero), which lax verification accepts for any message
 		let mut weak = view.clone();
@@ -146,19 +196,22 @@ mod tests {
 		let mut anyones = [0u8; 64];
 		anyones[0] = 1;
 		let lax = libp2p::identity::ed25519::PublicKey::try_from_bytes(&identity).unwrap();
-		assert!(lax.verify(&endpoint.signing_payload(), &anyones), "the forgery is real");
+		assert!(lax.verify(&endpoint.signing_payload(&GENESIS), &anyones), "the forgery is real");
 		let forged = endpoint.to_wire(&anyones).unwrap();
-		assert_eq!(check(&forged, "alpha.ddns", Some(&weak), 100), Err(Reject::WeakKey));
+		assert_eq!(check(&forged, "alpha.ddns", Some(&weak), 100, &GENESIS), Err(Reject::WeakKey));
 		// a non-canonical s (s + L) on a good signature: lax verification reduces it, strict
 		// refuses it (one signature per message)
 		let (_, sig) = Endpoint::from_wire(&good).unwrap();
 		let malleated = endpoint.to_wire(&add_l(&sig)).unwrap();
-		assert_eq!(check(&malleated, "alpha.ddns", Some(&view), 100), Err(Reject::BadSignature));
+		assert_eq!(
+			check(&malleated, "alpha.ddns", Some(&view), 100, &GENESIS),
+			Err(Reject::BadSignature)
+		);
 		// oversize
 		let mut big = good.clone();
 		big.resize(2000, 0);
 		assert!(matches!(
-			check(&big, "alpha.ddns", Some(&view), 100),
+			check(&big, "alpha.ddns", Some(&view), 100, &GENESIS),
 			Err(Reject::Form(EndpointError::TooLong { .. }))
 		));
 	}

@@ -29,11 +29,11 @@
 use crate::{Config, Lifecycle, Pallet};
 use codec::Decode;
 use ddns_primitives::endpoint::{
-	ocw_signed_key, Endpoint, EndpointRequest, MAX_REQUEST_NAMES, OCW_REQUEST_KEY,
+	next_seq, ocw_signed_key, Endpoint, EndpointRequest, MAX_REQUEST_NAMES, OCW_REQUEST_KEY,
 };
 use frame_system::pallet_prelude::BlockNumberFor;
 use sp_core::{crypto::KeyTypeId, offchain::StorageKind};
-use sp_runtime::traits::UniqueSaturatedInto;
+use sp_runtime::traits::{UniqueSaturatedInto, Zero};
 
 /// The keystore key type of node keys.
 pub const KEY_TYPE: KeyTypeId = KeyTypeId(*b"ddns");
@@ -55,6 +55,12 @@ impl<T: Config> Pallet<T> {
 			return;
 		}
 		let now: u32 = now.unique_saturated_into();
+		// Block 1 recorded its parent's hash; frame-system keeps block 0's forever.
+		let Ok(genesis) = <[u8; 32]>::try_from(
+			frame_system::Pallet::<T>::block_hash(BlockNumberFor::<T>::zero()).as_ref(),
+		) else {
+			return;
+		};
 		let validity = request.validity_blocks.max(2);
 		for name in request.names.iter().take(MAX_REQUEST_NAMES) {
 			let Ok(view) = Self::resolve(name) else { continue };
@@ -81,9 +87,9 @@ impl<T: Config> Pallet<T> {
 			if current {
 				continue;
 			}
-			let seq = sp_io::offchain::timestamp()
-				.unix_millis()
-				.max(old.map_or(0, |o| o.seq.saturating_add(1)));
+			// The imported block's number, not the finalized one's: the worker runs per import,
+			// and the counter of `next_seq` keeps it growing if a reorg goes back a block.
+			let seq = next_seq(now, old.map_or(0, |o| o.seq));
 			let endpoint = Endpoint {
 				name: name.clone(),
 				epoch: view.epoch,
@@ -93,7 +99,7 @@ impl<T: Config> Pallet<T> {
 				addrs: request.addrs.clone(),
 			};
 			let Some(signature) =
-				sp_io::crypto::ed25519_sign(KEY_TYPE, public, &endpoint.signing_payload())
+				sp_io::crypto::ed25519_sign(KEY_TYPE, public, &endpoint.signing_payload(&genesis))
 			else {
 				continue;
 			};

@@ -49,6 +49,8 @@ fn signed(name: &str) -> Option<Vec<u8>> {
 fn the_worker_signs_with_the_keystore_key_and_only_for_its_names() {
 	let (mut ext, public) = offchain_ext();
 	ext.execute_with(|| {
+		// What block 1 records as its parent's hash.
+		frame_system::BlockHash::<Test>::insert(0, sp_core::H256::repeat_byte(0x47));
 		register(ALICE, "keyed.ddns", BOB, 1);
 		register(ALICE, "other.ddns", BOB, 1);
 		assert_ok!(Registry::set_node_key(
@@ -77,9 +79,17 @@ fn the_worker_signs_with_the_keystore_key_and_only_for_its_names() {
 		let (endpoint, signature) = Endpoint::from_wire(&wire).unwrap();
 		assert!(<ed25519::Pair as Pair>::verify(
 			&ed25519::Signature::from_raw(signature),
-			endpoint.signing_payload(),
+			endpoint.signing_payload(&[0x47; 32]),
 			&public,
 		));
+		// Signed for this chain only.
+		assert!(!<ed25519::Pair as Pair>::verify(
+			&ed25519::Signature::from_raw(signature),
+			endpoint.signing_payload(&[0; 32]),
+			&public,
+		));
+		// The block, not a clock, numbers it.
+		assert_eq!(endpoint.seq, u64::from(now() as u32) << 32);
 		let view = Registry::resolve(b"keyed.ddns").unwrap();
 		assert_eq!(endpoint.epoch, view.epoch);
 		assert_eq!(endpoint.peer_id, PEER.to_vec());
