@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the DHT benchmark (resolver/src/bin/ddns-bench-dht.rs): 100 ddns-resolver daemons on
 # loopback TCP in one process; prints lookup latency p50/p99, lookup success, and how fast a
-# node-key rotation propagates, next to their targets. Takes about 90 s.
+# node-key rotation propagates, next to their targets; then the same lookups with 20 daemons
+# frozen, and with them killed. Takes about 3 min.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/ddns/target}"

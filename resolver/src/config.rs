@@ -130,14 +130,15 @@ pub struct Options {
 	/// A lookup answers once this many copies of its best valid record came [default: 2].
 	#[arg(long)]
 	pub lookup_quorum: Option<usize>,
-	/// ... or this many milliseconds after the first valid one came [default: 100].
+	/// ... or this many milliseconds after the first valid one came (at most 10,000)
+	/// [default: 100].
 	#[arg(long)]
 	pub lookup_wait: Option<u64>,
 	/// Ban a peer that sends this many never-valid records within a minute; 0 never bans
 	/// [default: 8].
 	#[arg(long)]
 	pub ban_after: Option<u32>,
-	/// Seconds a ban lasts [default: 600].
+	/// Seconds a ban lasts (at most a day) [default: 600].
 	#[arg(long)]
 	pub ban_time: Option<u64>,
 	/// Established libp2p connections in all [default: 512].
@@ -301,9 +302,9 @@ impl Options {
 			query_timeout: Duration::from_secs(self.query_timeout.unwrap_or(10).max(1)),
 			max_finality_age: Duration::from_secs(self.max_finality_age.unwrap_or(60).max(1)),
 			lookup_quorum: self.lookup_quorum.unwrap_or(2).max(1),
-			lookup_wait: Duration::from_millis(self.lookup_wait.unwrap_or(100)),
+			lookup_wait: Duration::from_millis(self.lookup_wait.unwrap_or(100).min(10_000)),
 			ban_after: self.ban_after.unwrap_or(8),
-			ban_time: Duration::from_secs(self.ban_time.unwrap_or(600)),
+			ban_time: Duration::from_secs(self.ban_time.unwrap_or(600).min(86_400)),
 			limits: {
 				let d = crate::dht::ConnectionCaps::default();
 				crate::dht::ConnectionCaps {

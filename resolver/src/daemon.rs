@@ -66,6 +66,15 @@ pub struct Settings {
 	pub ban_time: Duration,
 }
 
+/// Whether a record was signed no longer ago than a quarter of its validity (and two blocks
+/// of slack): publishers sign again every quarter (see `Daemon::publish`), so a newer record
+/// than such a one exists only if its publisher changed something since.
+fn recent(e: &Endpoint, head: u32) -> bool {
+	let signed = u32::try_from(e.seq >> 32).unwrap_or(u32::MAX);
+	let validity = e.valid_until.saturating_sub(signed);
+	head.saturating_sub(signed) <= validity / 4 + 2
+}
+
 /// The time over which a peer's invalid records are counted.
 pub const STRIKE_WINDOW: Duration = Duration::from_secs(60);
 /// Peers whose invalid records are counted at once; past it the oldest counts are forgotten.
@@ -353,26 +362,45 @@ impl Daemon {
 	/// dropped before it has one).
 	async fn lookup(&self, name: &str, view: &View, head: Head) -> Option<Endpoint> {
 		let key = (name.to_owned(), head.number);
-		let running = self.lookups.lock().expect("not poisoned").get(&key).cloned();
-		if let Some(mut answer) = running {
-			self.metrics.net.lookups_merged.inc();
-			if let Ok(found) = answer.wait_for(Option::is_some).await {
-				return found.clone().flatten();
+		// One lock for the look and the claim: two callers never both lead.
+		let role = {
+			let mut lookups = self.lookups.lock().expect("not poisoned");
+			match lookups.get(&key) {
+				Some(running) => Err(running.clone()),
+				None => {
+					let (tx, rx) = watch::channel(None);
+					lookups.insert(key.clone(), rx.clone());
+					Ok((tx, rx))
+				},
 			}
+		};
+		let (tx, rx) = match role {
+			Ok(lead) => lead,
+			Err(mut answer) => {
+				self.metrics.net.lookups_merged.inc();
+				if let Ok(found) = answer.wait_for(Option::is_some).await {
+					return found.clone().flatten();
+				}
+				// The leader was dropped before it had an answer: ask without it.
+				return self.query(name, view, head).await;
+			},
+		};
+		// Removes the entry however this ends, a dropped future included; only its own (a
+		// later leader's entry stays).
+		struct Running<'a> {
+			lookups: &'a Mutex<HashMap<(String, u32), watch::Receiver<Option<Option<Endpoint>>>>>,
+			key: (String, u32),
+			rx: watch::Receiver<Option<Option<Endpoint>>>,
 		}
-		let (tx, rx) = watch::channel(None);
-		self.lookups.lock().expect("not poisoned").insert(key.clone(), rx);
-		// Removes the entry however this ends, a dropped future included.
-		struct Running<'a>(
-			&'a Mutex<HashMap<(String, u32), watch::Receiver<Option<Option<Endpoint>>>>>,
-			(String, u32),
-		);
 		impl Drop for Running<'_> {
 			fn drop(&mut self) {
-				self.0.lock().expect("not poisoned").remove(&self.1);
+				let mut lookups = self.lookups.lock().expect("not poisoned");
+				if lookups.get(&self.key).is_some_and(|r| r.same_channel(&self.rx)) {
+					lookups.remove(&self.key);
+				}
 			}
 		}
-		let _running = Running(&self.lookups, key);
+		let _running = Running { lookups: &self.lookups, key, rx };
 		let found = self.query(name, view, head).await;
 		tx.send_replace(Some(found.clone()));
 		found
@@ -400,10 +428,10 @@ impl Daemon {
 				None => values.recv().await,
 			};
 			let Some(value) = next else { break };
-			if let Some((_, bytes, copies)) = &mut best {
+			if let Some((e, bytes, copies)) = &mut best {
 				if *bytes == value {
 					*copies += 1;
-					if *copies >= self.settings.lookup_quorum {
+					if *copies >= self.settings.lookup_quorum && recent(e, head.number) {
 						break;
 					}
 					continue;
@@ -414,14 +442,20 @@ impl Daemon {
 			}
 			match check(&value, name, Some(view), head.number, &self.genesis) {
 				Ok(e) => {
+					let recent = recent(&e, head.number);
 					if best.as_ref().is_none_or(|(b, _, _)| supersedes(&e, b)) {
 						best = Some((e, value, 1));
 					}
-					deadline.get_or_insert_with(|| {
-						tokio::time::Instant::now() + self.settings.lookup_wait
-					});
-					if self.settings.lookup_quorum <= 1 {
-						break;
+					// Only a record signed since its publisher's last refresh was due may end
+					// the query early: peers that answer first with an older one (still valid)
+					// cannot pin it for long.
+					if recent {
+						deadline.get_or_insert_with(|| {
+							tokio::time::Instant::now() + self.settings.lookup_wait
+						});
+						if self.settings.lookup_quorum <= 1 {
+							break;
+						}
 					}
 				},
 				Err(reject) => {
@@ -513,8 +547,11 @@ impl Daemon {
 		let mut strikes = self.strikes.lock().expect("not poisoned");
 		if strikes.len() >= MAX_STRIKERS && !strikes.contains_key(&from) {
 			strikes.retain(|_, (_, since)| now.duration_since(*since) < STRIKE_WINDOW);
+			// Still full: forget the peer with the fewest strikes (banning goes on).
 			if strikes.len() >= MAX_STRIKERS {
-				return false;
+				if let Some(least) = strikes.iter().min_by_key(|(_, (n, _))| *n).map(|(p, _)| *p) {
+					strikes.remove(&least);
+				}
 			}
 		}
 		let (count, since) = strikes.entry(from).or_insert((0, now));

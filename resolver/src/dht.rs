@@ -216,8 +216,8 @@ pub struct ConnectionCaps {
 	/// Established connections with one peer (a relayed one and a hole-punched one, a few
 	/// spare).
 	pub per_peer: u32,
-	/// Inbound connections (pending or established) from one IP address
-	/// (`--max-connections-per-ip`).
+	/// Inbound connections (pending or established) from one IPv4 address or IPv6 /64
+	/// (`--max-connections-per-ip`); circuits through one relay are capped at 64.
 	pub per_ip: u32,
 	/// Whether loopback is exempt from `per_ip` (daemons of one machine, a dev network).
 	pub per_ip_loopback_exempt: bool,
@@ -361,11 +361,24 @@ impl<B: NetworkBehaviour> NetworkBehaviour for DirectOnly<B> {
 struct PerIp {
 	cap: u32,
 	loopback_exempt: bool,
-	/// The IP of every inbound connection let in, until it closes or fails.
-	open: HashMap<ConnectionId, IpAddr>,
-	count: HashMap<IpAddr, u32>,
+	/// The source of every inbound connection let in, until it closes or fails.
+	open: HashMap<ConnectionId, Source>,
+	count: HashMap<Source, u32>,
 	refused: prometheus_client::metrics::counter::Counter,
 }
+
+/// Where an inbound connection comes from, as [`PerIp`] counts: an IPv4 address, an IPv6 /64
+/// (what one subscriber gets), or the relay a circuit comes through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Source {
+	V4(std::net::Ipv4Addr),
+	V6([u8; 8]),
+	Relay(PeerId),
+}
+
+/// Circuits one relay may bring us: a daemon behind a NAT gets all its inbound connections
+/// through its two relays.
+const PER_RELAY: u32 = 64;
 
 impl PerIp {
 	fn release(&mut self, id: ConnectionId) {
@@ -381,11 +394,11 @@ impl PerIp {
 }
 
 #[derive(Debug)]
-struct TooManyFromIp(IpAddr);
+struct TooManyFromIp(Source);
 
 impl std::fmt::Display for TooManyFromIp {
 	fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-		write!(f, "too many connections from {}", self.0)
+		write!(f, "too many connections from {:?}", self.0)
 	}
 }
 
@@ -398,21 +411,37 @@ impl NetworkBehaviour for PerIp {
 	fn handle_pending_inbound_connection(
 		&mut self,
 		id: ConnectionId,
-		_local: &Multiaddr,
+		local: &Multiaddr,
 		remote: &Multiaddr,
 	) -> Result<(), ConnectionDenied> {
-		// A relayed connection's address is the relay's: the relay caps its circuits.
 		let exempt = |ip: &IpAddr| self.loopback_exempt && ip.is_loopback();
-		let Some(ip) = ip_of(remote).filter(|ip| !exempt(ip) && !relayed(remote)) else {
-			return Ok(());
+		// A circuit's remote address is only `/p2p/<source>`; our side names the relay.
+		let (source, cap) = if relayed(local) || relayed(remote) {
+			match relay_of(local) {
+				Some(relay) => (Source::Relay(relay), PER_RELAY),
+				None => return Ok(()),
+			}
+		} else {
+			match ip_of(remote).filter(|ip| !exempt(ip)) {
+				Some(IpAddr::V4(v4)) => (Source::V4(v4), self.cap),
+				Some(IpAddr::V6(v6)) => match v6.to_ipv4_mapped() {
+					Some(v4) => (Source::V4(v4), self.cap),
+					None => {
+						let mut net = [0u8; 8];
+						net.copy_from_slice(&v6.octets()[..8]);
+						(Source::V6(net), self.cap)
+					},
+				},
+				None => return Ok(()),
+			}
 		};
-		let n = self.count.entry(ip).or_default();
-		if *n >= self.cap {
+		let n = self.count.entry(source).or_default();
+		if *n >= cap {
 			self.refused.inc();
-			return Err(ConnectionDenied::new(TooManyFromIp(ip)));
+			return Err(ConnectionDenied::new(TooManyFromIp(source)));
 		}
 		*n += 1;
-		self.open.insert(id, ip);
+		self.open.insert(id, source);
 		Ok(())
 	}
 
@@ -566,6 +595,7 @@ enum Command {
 		peer: PeerId,
 		reply: oneshot::Sender<Vec<Multiaddr>>,
 	},
+	Freeze,
 	Local {
 		key: Vec<u8>,
 		reply: oneshot::Sender<Option<Vec<u8>>>,
@@ -633,6 +663,10 @@ impl Dht {
 				// Records are republished by their publishers, who know when they change.
 				.set_publication_interval(None)
 				.set_replication_factor(NonZeroUsize::new(20).expect("20 > 0"))
+				// Kademlia 0.46 waits 10 s for a peer that does not answer, and a query stalls
+				// while all its requests in flight wait: with 5 in flight instead of 3, a fifth
+				// of the network frozen stalls a query only when 5 of them come up at once.
+				.set_parallelism(NonZeroUsize::new(5).expect("5 > 0"))
 				.set_max_packet_size(16 * 1024)
 				// Peers enter the routing table through `Task::route`, which drops
 				// non-global addresses.
@@ -664,6 +698,8 @@ impl Dht {
 				limits: libp2p::connection_limits::Behaviour::new(
 					libp2p::connection_limits::ConnectionLimits::default()
 						.with_max_established(Some(caps.established))
+						// A quarter kept for our own dials: lookups need them.
+						.with_max_established_incoming(Some(caps.established - caps.established / 4))
 						.with_max_pending_incoming(Some(caps.pending_incoming))
 						.with_max_established_per_peer(Some(caps.per_peer)),
 				),
@@ -773,10 +809,12 @@ impl Dht {
 			.collect();
 		let mut task = Task {
 			kad_protocol: kad_protocol(&config.genesis),
+			identify_version: identify_protocol(&config.genesis),
 			swarm,
 			inbound,
 			gets: HashMap::new(),
 			queues: HashMap::new(),
+			max_queued_peers: config.limits.established as usize,
 			turn: Default::default(),
 			banned: HashMap::new(),
 			challenges_waiting: Default::default(),
@@ -844,6 +882,14 @@ impl Dht {
 		let (values, rx) = mpsc::channel(32);
 		let _ = self.commands.send(Command::Get { key, values }).await;
 		rx
+	}
+
+	#[doc(hidden)]
+	/// Stops the swarm task without closing anything: connections stay open and nothing on them
+	/// is answered, as with a stopped (SIGSTOP) or wedged process. For the benchmark's frozen
+	/// peers and for tests; there is no way back.
+	pub async fn freeze(&self) {
+		let _ = self.commands.send(Command::Freeze).await;
 	}
 
 	/// The addresses of `peer` in the routing table.
@@ -923,8 +969,6 @@ impl Dht {
 /// A lookup in progress: the values found so far, and who waits for them.
 /// Records a peer may have waiting for validation; more are dropped.
 const PEER_QUEUE: usize = 16;
-/// Peers with records waiting; a new peer's records are dropped past it.
-const MAX_QUEUED_PEERS: usize = 1024;
 /// Peers banned at once; past it, the ban that ends first is lifted.
 const MAX_BANNED: usize = 4096;
 /// Challenges waiting for the daemon; more go unanswered.
@@ -975,13 +1019,16 @@ struct PendingConnect {
 
 struct Task {
 	swarm: Swarm<Behaviour>,
-	/// This chain's Kademlia protocol.
+	/// This chain's Kademlia protocol, and identify's protocol version.
 	kad_protocol: StreamProtocol,
+	identify_version: String,
 	inbound: mpsc::Sender<Inbound>,
 	gets: HashMap<kad::QueryId, mpsc::Sender<Vec<u8>>>,
 	/// Inbound records waiting for validation, per sending peer, served round-robin: a peer
 	/// that floods fills only its own queue.
 	queues: HashMap<PeerId, std::collections::VecDeque<(Vec<u8>, Vec<u8>)>>,
+	/// At most one queue per connected peer (the established-connection cap).
+	max_queued_peers: usize,
 	/// Peers with queued records, in turn.
 	turn: std::collections::VecDeque<PeerId>,
 	/// Challenges waiting for the daemon.
@@ -1086,6 +1133,10 @@ impl Task {
 		loop {
 			tokio::select! {
 				command = commands.recv() => match command {
+					Some(Command::Freeze) => {
+						// Holds the swarm, and with it every connection, unpolled.
+						std::future::pending::<()>().await;
+					},
 					Some(command) => self.command(command),
 					None => return,
 				},
@@ -1124,7 +1175,13 @@ impl Task {
 		if self.banned.contains_key(&from) {
 			return;
 		}
-		if !self.queues.contains_key(&from) && self.queues.len() >= MAX_QUEUED_PEERS {
+		// Larger than any record (the key is the prefix and a name of at most 253 bytes): junk.
+		let key_max = ddns_primitives::endpoint::DHT_KEY_PREFIX.len() + 253;
+		if value.len() > ddns_primitives::endpoint::MAX_ENDPOINT_LEN || key.len() > key_max {
+			self.metrics.inbound_dropped.inc();
+			return;
+		}
+		if !self.queues.contains_key(&from) && self.queues.len() >= self.max_queued_peers {
 			self.metrics.inbound_dropped.inc();
 			return;
 		}
@@ -1177,6 +1234,19 @@ impl Task {
 		held.unwrap_or_default()
 	}
 
+	/// Keeps the newest [`MAX_ADDRS_PER_PEER`] routable addresses of `peer`'s entry, whoever
+	/// added the others.
+	fn trim(&mut self, peer: PeerId) {
+		let held = self.routed(peer);
+		let (keep, drop): (Vec<Multiaddr>, Vec<Multiaddr>) =
+			held.into_iter().partition(|a| self.routable(a));
+		let surplus = keep.len().saturating_sub(MAX_ADDRS_PER_PEER);
+		// Oldest first: the first ones go. An entry left with nothing is dropped, as it should.
+		for addr in drop.iter().chain(&keep[..surplus]) {
+			self.kad().remove_address(&peer, addr);
+		}
+	}
+
 	/// Puts routable addresses of `peer` in the routing table, never more than
 	/// [`MAX_ADDRS_PER_PEER`] in all: a peer whose id sits next to a name's key cannot grow its
 	/// entry until the answers that carry it pass the message limit and the name stops
@@ -1193,6 +1263,11 @@ impl Task {
 			return;
 		}
 		let held = self.routed(peer);
+		if held.is_empty() {
+			// Absent, or waiting in a full bucket, where its addresses cannot be seen: start
+			// its entry over rather than add to one of unknown size.
+			self.kad().remove_peer(&peer);
+		}
 		let mut room = MAX_ADDRS_PER_PEER.saturating_sub(held.len());
 		for addr in given.iter().filter(|a| !held.contains(a)) {
 			if !replace && room == 0 {
@@ -1464,6 +1539,7 @@ impl Task {
 				self.gets.insert(id, values);
 			},
 			Command::Ban { peer, time } => self.ban(peer, time),
+			Command::Freeze => {},
 			Command::Routed { peer, reply } => {
 				let _ = reply.send(self.routed(peer));
 			},
@@ -1722,6 +1798,10 @@ impl Task {
 				}
 				if num_established == 0 {
 					self.peers = self.peers.saturating_sub(1);
+					// Its records go with it: queues are only for connected peers.
+					if self.queues.remove(&peer_id).is_some() {
+						self.turn.retain(|p| *p != peer_id);
+					}
 				}
 			},
 			SwarmEvent::OutgoingConnectionError { connection_id, error, .. } => {
@@ -1768,7 +1848,10 @@ impl Task {
 						self.bootstrap_soon();
 					}
 				}
-				if info.protocols.contains(&relay::HOP_PROTOCOL_NAME) {
+				// A relay of another ddns chain would do, but it is not ours to use up.
+				if info.protocols.contains(&relay::HOP_PROTOCOL_NAME)
+					&& info.protocol_version == self.identify_version
+				{
 					if let Some(ip) = seen_at {
 						self.relay_met(peer_id, ip, addrs);
 					}
@@ -1974,6 +2057,9 @@ impl Task {
 			| kad::Event::PendingRoutablePeer { peer, address } => {
 				self.route(peer, &[address], false);
 			},
+			// Kademlia adds addresses on its own too: the one it dialed a peer at (which any
+			// FIND_NODE answer may have named), and a pending entry's when it is applied.
+			kad::Event::RoutingUpdated { peer, .. } => self.trim(peer),
 			kad::Event::InboundRequest {
 				request: kad::InboundRequest::PutRecord { source, record: Some(record), .. },
 			} => {
@@ -2021,6 +2107,32 @@ fn global(addr: &Multiaddr) -> bool {
 #[cfg(test)]
 mod tests {
 	use super::*;
+
+	/// The largest GET_VALUE answer a daemon can send: the record and the 20 closest peers,
+	/// each with as many addresses as long as the routing table keeps, encoded as Kademlia's
+	/// protobuf does (`dht.proto`: a length-delimited field is its tag, a varint length and
+	/// the bytes). It must fit the 16 KiB message limit with room to spare.
+	#[test]
+	fn a_full_answer_fits_one_message() {
+		fn field(len: usize) -> usize {
+			let mut varint = 1;
+			while len >> (7 * varint) != 0 {
+				varint += 1;
+			}
+			1 + varint + len
+		}
+		let peer = PeerId::from(identity::Keypair::generate_ed25519().public());
+		// The longest address the table takes, with the `/p2p/<peer>` Kademlia appends.
+		let with_peer = MAX_ADDR_BYTES + Multiaddr::empty().with(Protocol::P2p(peer)).len();
+		let one_peer = field(peer.to_bytes().len()) + MAX_ADDRS_PER_PEER * field(with_peer) + 2;
+		let key = ddns_primitives::endpoint::dht_key(&[b'a'; 253]);
+		let record = field(field(key.len()) + field(ddns_primitives::endpoint::MAX_ENDPOINT_LEN));
+		let message = 2 + field(key.len()) + record + 20 * field(one_peer) + 4;
+		assert!(message < 12 * 1024, "{message} bytes");
+		// Without the cap, one peer pushing identify every few seconds would pass the limit
+		// alone within minutes: 8 addresses per message, 150 messages.
+		assert!(150 * 8 * field(with_peer) > 16 * 1024);
+	}
 
 	#[test]
 	fn only_global_addresses_are_usable_unless_private_ones_are_allowed() {

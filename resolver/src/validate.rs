@@ -36,9 +36,14 @@ pub enum Reject {
 impl Reject {
 	/// Whether an honest peer could not have sent it: a record that never was valid on this
 	/// chain. Records that stopped validating (a new epoch, a lapse, a newer copy) race with
-	/// the chain and are no one's fault.
+	/// the chain and are no one's fault; so are records that validate at a head we have not
+	/// reached (`past_expiry` right after a renewal) and records of a newer version.
 	pub fn is_misbehaviour(&self) -> bool {
-		matches!(self, Self::Form(_) | Self::WrongKey | Self::BadSignature | Self::PastExpiry)
+		match self {
+			Self::Form(EndpointError::UnknownVersion(_)) => false,
+			Self::Form(_) | Self::WrongKey | Self::BadSignature => true,
+			_ => false,
+		}
 	}
 
 	/// A short stable word, used as the `reason` label of the rejection metric.
@@ -177,6 +182,8 @@ mod tests {
 		);
 		assert!(check(&testnet, "alpha.ddns", Some(&view), 100, &[7; 32]).is_ok());
 		assert!(Reject::BadSignature.is_misbehaviour() && !Reject::StaleEpoch.is_misbehaviour());
+		assert!(!Reject::PastExpiry.is_misbehaviour());
+		assert!(!Reject::Form(EndpointError::UnknownVersion(3)).is_misbehaviour());
 		// the cheap checks, before any call to the node
 		assert_eq!(precheck(&good, "alpha.ddns", 100), Ok(()));
 		assert_eq!(precheck(&good, "beta.ddns", 100), Err(Reject::WrongKey));

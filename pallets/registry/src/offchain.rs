@@ -5,7 +5,7 @@
 //! addresses and the names it serves) to the node's offchain local storage. At every imported
 //! block this worker signs, for each requested name that is Active and whose on-chain node key
 //! is in the keystore, a fresh record whenever the epoch, the addresses or the expiry changed or
-//! half the validity has passed, and leaves it in local storage for the daemon to publish. The
+//! a quarter of the validity has passed (as the daemon re-signs), and leaves it in local storage for the daemon to publish. The
 //! daemon publishes only what validates at the finalized head. See `docs/endpoints.md`.
 //!
 //! # Why it does not check the owner
@@ -82,7 +82,7 @@ impl<T: Config> Pallet<T> {
 					&& o.peer_id == request.peer_id
 					&& o.addrs == request.addrs
 					&& o.valid_until <= expires
-					&& valid_until.saturating_sub(o.valid_until) < validity / 2
+					&& valid_until.saturating_sub(o.valid_until) < validity / 4
 			});
 			if current {
 				continue;
