@@ -77,6 +77,9 @@ const P50_TARGET_MS: f64 = 50.0;
 const P99_TARGET_MS: f64 = 200.0;
 /// With a fifth of the daemons frozen or killed.
 const P99_DEGRADED_TARGET_MS: f64 = 500.0;
+/// The longest one pass of lookups may take; a pass whose lookups wait for whole queries
+/// (10 s each, with frozen peers) stops starting lookups then.
+const PASS_BUDGET: Duration = Duration::from_secs(60);
 /// Daemons frozen, then killed.
 const LOST: usize = DAEMONS / 5;
 const SUCCESS_TARGET: f64 = 99.9;
@@ -253,8 +256,8 @@ async fn run() {
 	killed_alone.report("one at a time", P99_DEGRADED_TARGET_MS);
 	killed_loaded.report(&format!("{IN_FLIGHT} at a time"), P99_DEGRADED_TARGET_MS);
 	println!();
-	println!("| network | lookups | p50 ms | p99 ms | success % |");
-	println!("|---|---|---|---|---|");
+	println!("| network | lookups | made | p50 ms | p99 ms | success % |");
+	println!("|---|---|---|---|---|---|");
 	for (what, how, l) in [
 		("alive", "1 at a time", &alone),
 		("alive", "8 at a time", &loaded),
@@ -264,7 +267,8 @@ async fn run() {
 		("20 % killed", "8 at a time", &killed_loaded),
 	] {
 		let (p50, p99, success) = l.figures();
-		println!("| {what} | {how} | {p50:.1} | {p99:.1} | {success:.2} |");
+		let made = l.latencies.len();
+		println!("| {what} | {how} | {made} | {p50:.1} | {p99:.1} | {success:.2} |");
 	}
 	failures.extend(frozen_failures.into_iter().map(|f| format!("frozen: {f}")));
 	failures.extend(killed_failures.into_iter().map(|f| format!("killed: {f}")));
@@ -388,7 +392,13 @@ async fn lookups(
 	let mut failed = 0;
 	let cpu = Cpu::start();
 	let started = Instant::now();
+	let deadline = started + PASS_BUDGET;
+	let mut cut = false;
 	for round in 0..ROUNDS {
+		if Instant::now() >= deadline {
+			cut = true;
+			break;
+		}
 		let head = net.chain.finalize();
 		// Let every daemon take the block in (its publishing checks) first.
 		tokio::time::sleep(Duration::from_millis(200)).await;
@@ -401,7 +411,10 @@ async fn lookups(
 			pairs.extend(resolvers.into_iter().take(RESOLVERS).map(|d| (i, d)));
 		}
 		rng.shuffle(&mut pairs);
-		let lookups = pairs.into_iter().map(|(i, d)| {
+		let planned = pairs.len();
+		let mut started_here = 0;
+		let lookups = pairs.into_iter().take_while(|_| Instant::now() < deadline).map(|(i, d)| {
+			started_here += 1;
 			let daemon = net.daemons[d].clone();
 			let expected = net.peer(lookup_server(i));
 			async move {
@@ -416,7 +429,9 @@ async fn lookups(
 				)
 			}
 		});
-		for (took, outcome) in at_most(in_flight, lookups).await {
+		let outcomes = at_most(in_flight, lookups).await;
+		cut |= started_here < planned;
+		for (took, outcome) in outcomes {
 			latencies.push(took);
 			if let Err(e) = outcome {
 				failed += 1;
@@ -433,7 +448,7 @@ async fn lookups(
 	// CPU beyond what the network uses when idle.
 	let others = cpu.others();
 	let cpu = cpu.seconds().zip(idle).map(|(cpu, idle)| cpu - idle * elapsed.as_secs_f64());
-	Lookups { latencies, failed, wall, cpu, others }
+	Lookups { latencies, failed, wall, cpu, others, cut }
 }
 
 /// Whether an answer names `expected` at `head`.
@@ -463,6 +478,8 @@ struct Lookups {
 	cpu: Option<f64>,
 	/// Cores other processes kept busy meanwhile, if known.
 	others: Option<f64>,
+	/// Whether the pass ran out of [`PASS_BUDGET`] before its last lookup.
+	cut: bool,
 }
 
 impl Lookups {
@@ -489,8 +506,13 @@ impl Lookups {
 			.cpu
 			.map(|s| format!(", {:.1} ms of CPU each (all daemons)", s * 1e3 / n.max(1) as f64))
 			.unwrap_or_default();
+		let plan = if self.cut {
+			format!("stopped after {} s of {ROUNDS} blocks", PASS_BUDGET.as_secs())
+		} else {
+			format!("{ROUNDS} blocks")
+		};
 		println!(
-			"lookups, {how}: {n} ({ROUNDS} blocks x {NAMES} names x {RESOLVERS} daemons), \
+			"lookups, {how}: {n} ({plan} x {NAMES} names x {RESOLVERS} daemons), \
 			 {rate:.0} lookups/s{cpu}"
 		);
 		println!(
