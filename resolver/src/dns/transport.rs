@@ -304,7 +304,7 @@ impl Server {
 			},
 			None => PLAIN_PAYLOAD,
 		};
-		let rcode = match self.zone.respond(&request, &mut response).await {
+		let rcode = match self.zone.respond(&request, &mut response, transport).await {
 			Some(rcode) => rcode,
 			None => match &self.forwarder {
 				Some(forwarder) if self.forwards_for(client) => {
