@@ -3,6 +3,7 @@
 // and over DNS with dig, and compared with NSD serving a zone file made from the same state.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import dgram from 'node:dgram';
 import {
   DevNode,
   connectApi,
@@ -209,6 +210,109 @@ test('DNS: a large answer is truncated over UDP and complete over TCP', async ()
   const tcp = await dig(port, SHORT, 'TXT', ['+tcp']);
   // A TXT value longer than 255 bytes travels as several character-strings.
   assert.deepEqual(data(tcp, 'TXT'), BIG_TXT.map((t) => `"${t.slice(0, 255)}" "${t.slice(255)}"`));
+});
+
+// The face on the open internet (docs/dns.md, "Abuse").
+test('DNS: ANY over UDP gets one HINFO (RFC 8482), over TCP every record', async (t) => {
+  const port = resolver.dnsPort;
+  // dig asks ANY over TCP unless told otherwise.
+  const udp = await dig(port, WEB, 'ANY', ['+notcp']);
+  assert.equal(udp.status, 'NOERROR', udp.raw);
+  assert.deepEqual(udp.answer.map((a) => `${a.type} ${a.data}`), ['HINFO "RFC8482" ""']);
+  const tcp = await dig(port, WEB, 'ANY', ['+tcp']);
+  for (const type of ['A', 'AAAA', 'TXT', 'MX', 'CAA']) assert.ok(data(tcp, type).length > 0, `${type}\n${tcp.raw}`);
+  // A CNAME name: its CNAME alone.
+  const alias = await dig(port, ALIAS, 'ANY', ['+notcp']);
+  assert.deepEqual(alias.answer.map((a) => a.type), ['CNAME']);
+  const size = (r) => Number(r.raw.match(/MSG SIZE\s+rcvd: (\d+)/)[1]);
+  // The query: header 12, question (name + 4), OPT with dig's cookie 11 + 12.
+  const query = 12 + WEB.length + 2 + 4 + 11 + 12;
+  const [short, big] = [await dig(port, SHORT, 'ANY', ['+notcp']), await dig(port, SHORT, 'ANY', ['+tcp'])];
+  t.diagnostic(
+    `ANY ${WEB}: ~${query}-byte query, ${size(udp)} bytes over UDP, ${size(tcp)} over TCP; ` +
+      `ANY ${SHORT} (2 TXT of 400 bytes): ${size(short)} over UDP, ${size(big)} over TCP ` +
+      `(${(size(big) / query).toFixed(0)}x before RFC 8482, ${(size(short) / query).toFixed(1)}x now)`,
+  );
+  assert.ok(size(udp) < 100 && size(short) < 100, `${size(udp)}, ${size(short)}`);
+});
+
+test('DNS: a query with a cookie gets a server cookie back (RFC 7873, RFC 9018)', async () => {
+  const port = resolver.dnsPort;
+  const r = await dig(resolver.dnsPort, WEB, 'A', ['+cookie']);
+  const cookie = r.raw.match(/; COOKIE: ([0-9a-f]+)(.*)/);
+  assert.ok(cookie, r.raw);
+  // 8 bytes of client cookie, 16 of server cookie: version 1, reserved 0, the time, the hash.
+  assert.equal(cookie[1].length, 48, cookie[0]);
+  assert.equal(cookie[1].slice(16, 24), '01000000');
+  const stamp = parseInt(cookie[1].slice(24, 32), 16);
+  assert.ok(Math.abs(stamp - Date.now() / 1000) < 60, `timestamp ${stamp}`);
+  assert.match(cookie[2], /good/, 'dig saw its client cookie echoed');
+  // Sent back, it is accepted: a normal answer (and a fresh cookie).
+  const again = await dig(port, WEB, 'A', [`+cookie=${cookie[1]}`]);
+  assert.equal(again.status, 'NOERROR', again.raw);
+  assert.match(again.raw, /; COOKIE: [0-9a-f]{48} \(good\)/);
+  // A COOKIE option no cookie can be (5 bytes): FORMERR.
+  const bad = await dig(port, WEB, 'A', ['+ednsopt=10:0102030405']);
+  assert.equal(bad.status, 'FORMERR', bad.raw);
+});
+
+/** A `ddns. SOA` query, id `id`, without EDNS. */
+function soaQuery(id) {
+  return Buffer.from([id >> 8, id & 0xff, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 4, ...Buffer.from('ddns'), 0, 0, 6, 0, 1]);
+}
+
+/**
+ * Sends `n` queries from `from` to the DNS face on `port`, 50 every 5 ms (so that the replies
+ * are read before they overflow this socket's buffer, 256 small datagrams by Linux's default),
+ * and counts the replies that came within a second of the last: `{ answered, truncated }`.
+ */
+async function flood(port, from, n) {
+  const socket = dgram.createSocket({ type: 'udp4', recvBufferSize: 1 << 20 });
+  await new Promise((resolve) => socket.bind(0, from, resolve));
+  const got = { answered: 0, truncated: 0 };
+  socket.on('message', (m) => {
+    if (m[2] & 0x02) got.truncated++;
+    else got.answered++;
+  });
+  for (let id = 0; id < n; id++) {
+    socket.send(soaQuery(id), port, '127.0.0.1');
+    if (id % 50 === 49) await sleep(5);
+  }
+  await sleep(1000);
+  socket.close();
+  return got;
+}
+
+test('DNS: a flood from one source prefix is rate-limited while another is answered', async (t) => {
+  // Loopback is exempt by default: the suite's own bursts, and a flood from 127.0.0.2, are all
+  // answered.
+  const unlimited = await flood(resolver.dnsPort, '127.0.0.2', 300);
+  assert.deepEqual(unlimited, { answered: 300, truncated: 0 });
+  // With only 127.0.0.1 exempt, 127.0.0.2 is limited to 20 answers a second.
+  const limited = await Resolver.start({
+    chainWs: node.wsUrl,
+    extraArgs: ['--dns-rrl-rate', '20', '--dns-rrl-exempt', '127.0.0.1'],
+  });
+  try {
+    const FLOOD = 1000;
+    const flooding = flood(limited.dnsPort, '127.0.0.2', FLOOD);
+    // In the same moment another /24 asks, and is answered every time.
+    const others = [];
+    for (let i = 0; i < 5; i++) others.push(await dig(limited.dnsPort, 'ddns', 'SOA', ['-b', '127.0.1.3']));
+    const { answered, truncated } = await flooding;
+    const dropped = FLOOD - answered - truncated;
+    t.diagnostic(`flood of ${FLOOD} from 127.0.0.2 at 20/s: ${answered} answered, ${truncated} slipped (TC=1), ${dropped} dropped`);
+    for (const o of others) assert.equal(o.answer.length, 1, o.raw);
+    assert.ok(answered >= 20 && answered <= 60, `${answered} answered`);
+    // Every second limited answer slips: about as many truncated as dropped.
+    assert.ok(Math.abs(truncated - dropped) <= FLOOD / 20, `${truncated} truncated, ${dropped} dropped`);
+    const slipped = await limited.metric('ddns_resolver_dns_rate_limited_total{action="slipped"}');
+    assert.ok(slipped >= truncated, `${slipped} slipped in the metrics`);
+    // 127.0.0.1 is still exempt, and dig's retry over TCP after a TC=1 is never limited.
+    assert.equal((await dig(limited.dnsPort, 'ddns', 'SOA')).answer.length, 1);
+  } finally {
+    await limited.cleanup();
+  }
 });
 
 test('DNS: a change finalized on chain is answered within one block after finality', async () => {

@@ -114,6 +114,29 @@ pub struct Options {
 	/// Most seconds a DNS answer may be cached; never past the name's expiry [default: 60].
 	#[arg(long)]
 	pub dns_ttl: Option<u32>,
+	/// Response-rate limiting: UDP answers a second to one source prefix (a /24 or a /56),
+	/// past which they are dropped or slipped; 0 turns it off. TCP, clients with a valid DNS
+	/// server cookie and `--dns-rrl-exempt` are not limited [default: 200].
+	#[arg(long)]
+	pub dns_rrl_rate: Option<u32>,
+	/// Every this many answers over the rate, one goes out as an empty truncated reply (so a
+	/// real client retries over TCP) or, to a client with a cookie, BADCOOKIE; the others are
+	/// dropped. 0 drops them all, 1 slips them all [default: 2].
+	#[arg(long)]
+	pub dns_rrl_slip: Option<u32>,
+	/// Clients never rate-limited: an address or a CIDR block, repeatable
+	/// [default: 127.0.0.0/8 and ::1, which cannot be forged from outside the host].
+	#[arg(long)]
+	pub dns_rrl_exempt: Vec<String>,
+	/// DNS-over-TCP connections one address may hold open, within the total of 512; 0: no cap
+	/// but the total [default: 16].
+	#[arg(long)]
+	pub dns_tcp_connections_per_ip: Option<usize>,
+	/// HTTP connections one address may hold open, within the total of 512; 0: no cap but the
+	/// total. Raise it behind a reverse proxy on the same host, whose connections all come
+	/// from one address [default: 16].
+	#[arg(long)]
+	pub http_connections_per_ip: Option<usize>,
 	/// Seconds per block, to turn blocks left before expiry into a TTL [default: 6].
 	#[arg(long)]
 	pub block_seconds: Option<u32>,
@@ -183,6 +206,11 @@ pub struct Resolved {
 	pub dns_upstream: Option<SocketAddr>,
 	pub dns_forward_allow: Vec<crate::dns::Cidr>,
 	pub dns_ttl: u32,
+	pub dns_rrl_rate: u32,
+	pub dns_rrl_slip: u32,
+	pub dns_rrl_exempt: Vec<crate::dns::Cidr>,
+	pub dns_tcp_per_ip: usize,
+	pub http_per_ip: usize,
 	pub block_seconds: u32,
 	pub validity_blocks: u32,
 	/// `Some` with `--probe`.
@@ -194,6 +222,18 @@ pub struct Resolved {
 	pub ban_after: u32,
 	pub ban_time: Duration,
 	pub limits: crate::dht::ConnectionCaps,
+}
+
+/// Address blocks from `list`, or `default` when it is empty.
+fn cidrs(
+	list: &[String],
+	what: &str,
+	default: Vec<crate::dns::Cidr>,
+) -> anyhow::Result<Vec<crate::dns::Cidr>> {
+	if list.is_empty() {
+		return Ok(default);
+	}
+	list.iter().map(|c| c.parse().map_err(|e| anyhow::anyhow!("{what} {c:?}: {e}"))).collect()
 }
 
 fn addrs(list: &[String], what: &str) -> anyhow::Result<Vec<Multiaddr>> {
@@ -286,17 +326,21 @@ impl Options {
 			http: self.http.unwrap_or(([127, 0, 0, 1], 8053).into()),
 			dns: self.dns.unwrap_or(([127, 0, 0, 1], 5353).into()),
 			dns_upstream: self.dns_upstream,
-			dns_forward_allow: if self.dns_forward_allow.is_empty() {
-				crate::dns::Cidr::loopback()
-			} else {
-				self.dns_forward_allow
-					.iter()
-					.map(|c| {
-						c.parse().map_err(|e| anyhow::anyhow!("--dns-forward-allow {c:?}: {e}"))
-					})
-					.collect::<anyhow::Result<_>>()?
-			},
+			dns_forward_allow: cidrs(
+				&self.dns_forward_allow,
+				"--dns-forward-allow",
+				crate::dns::Cidr::loopback(),
+			)?,
 			dns_ttl: self.dns_ttl.unwrap_or(60),
+			dns_rrl_rate: self.dns_rrl_rate.unwrap_or(crate::dns::DEFAULT_RRL_RATE),
+			dns_rrl_slip: self.dns_rrl_slip.unwrap_or(crate::dns::DEFAULT_RRL_SLIP),
+			dns_rrl_exempt: cidrs(
+				&self.dns_rrl_exempt,
+				"--dns-rrl-exempt",
+				crate::dns::Cidr::loopback(),
+			)?,
+			dns_tcp_per_ip: self.dns_tcp_connections_per_ip.unwrap_or(crate::dns::DEFAULT_PER_IP),
+			http_per_ip: self.http_connections_per_ip.unwrap_or(crate::dns::DEFAULT_PER_IP),
 			block_seconds: self.block_seconds.unwrap_or(6).max(1),
 			validity_blocks,
 			query_timeout: Duration::from_secs(self.query_timeout.unwrap_or(10).max(1)),
@@ -355,6 +399,13 @@ impl Options {
 			self.relay_max_circuit_bytes.or(file.relay_max_circuit_bytes);
 		vec(&mut self.serve, file.serve);
 		vec(&mut self.dns_forward_allow, file.dns_forward_allow);
+		vec(&mut self.dns_rrl_exempt, file.dns_rrl_exempt);
+		self.dns_rrl_rate = self.dns_rrl_rate.or(file.dns_rrl_rate);
+		self.dns_rrl_slip = self.dns_rrl_slip.or(file.dns_rrl_slip);
+		self.dns_tcp_connections_per_ip =
+			self.dns_tcp_connections_per_ip.or(file.dns_tcp_connections_per_ip);
+		self.http_connections_per_ip =
+			self.http_connections_per_ip.or(file.http_connections_per_ip);
 		self.http = self.http.or(file.http);
 		self.dns = self.dns.or(file.dns);
 		self.dns_upstream = self.dns_upstream.or(file.dns_upstream);
@@ -438,6 +489,30 @@ mod tests {
 		assert_eq!(r.listen.len(), 2);
 
 		assert!(r.relay.is_none() && r.upnp && !r.allow_private_addrs);
+		assert_eq!((r.dns_rrl_rate, r.dns_rrl_slip), (200, 2));
+		assert_eq!((r.dns_tcp_per_ip, r.http_per_ip), (16, 16));
+		assert_eq!(r.dns_rrl_exempt, crate::dns::Cidr::loopback());
+
+		std::fs::write(
+			&file,
+			"dns-rrl-rate = 50\ndns-rrl-exempt = [\"192.0.2.0/24\"]\nhttp-connections-per-ip = 0\n",
+		)
+		.unwrap();
+		let cli = Options::parse_from([
+			"ddns-resolver",
+			"--config",
+			file.to_str().unwrap(),
+			"--dns-rrl-slip",
+			"0",
+			"--dns-tcp-connections-per-ip",
+			"4",
+		]);
+		let r = cli.resolve().unwrap();
+		assert_eq!((r.dns_rrl_rate, r.dns_rrl_slip), (50, 0));
+		assert_eq!((r.dns_tcp_per_ip, r.http_per_ip), (4, 0));
+		assert_eq!(r.dns_rrl_exempt, vec!["192.0.2.0/24".parse().unwrap()]);
+		let bad = Options::parse_from(["ddns-resolver", "--dns-rrl-exempt", "10.0.0.0/40"]);
+		assert!(bad.resolve().unwrap_err().to_string().contains("--dns-rrl-exempt"));
 
 		std::fs::write(&file, "relay = true\nrelay-max-reservations = 2\n").unwrap();
 		let cli = Options::parse_from([

@@ -18,15 +18,27 @@ use serde_json::{json, Value};
 use std::{convert::Infallible, net::SocketAddr, sync::Arc};
 use tokio::{net::TcpListener, task::JoinSet};
 
-/// Most HTTP connections served at once.
-const MAX_CONNECTIONS: usize = 512;
+/// Most HTTP connections served at once; `--http-connections-per-ip` caps those of one address.
+pub const MAX_CONNECTIONS: usize = 512;
 
-/// Binds `addr` and serves until the daemon stops; returns the bound address.
+/// Binds `addr` and serves until the daemon stops, with the default cap per address
+/// ([`DEFAULT_PER_IP`](crate::dns::DEFAULT_PER_IP)); returns the bound address.
 pub async fn serve(daemon: Arc<Daemon>, addr: SocketAddr) -> anyhow::Result<SocketAddr> {
+	serve_with(daemon, addr, crate::dns::DEFAULT_PER_IP).await
+}
+
+/// [`serve`] with at most `per_ip` connections open from one address (0: no cap but
+/// [`MAX_CONNECTIONS`]).
+pub async fn serve_with(
+	daemon: Arc<Daemon>,
+	addr: SocketAddr,
+	per_ip: usize,
+) -> anyhow::Result<SocketAddr> {
 	let listener = TcpListener::bind(addr).await?;
 	let bound = listener.local_addr()?;
 	tracing::info!(target: "ddns::http", "HTTP on http://{bound}");
 	let connections = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+	let per_ip = crate::dns::ConnectionsPerIp::new(per_ip);
 	let face = daemon.clone();
 	let acceptor = tokio::spawn(async move {
 		// The open connections, in tasks that end with the acceptor.
@@ -34,8 +46,8 @@ pub async fn serve(daemon: Arc<Daemon>, addr: SocketAddr) -> anyhow::Result<Sock
 		loop {
 			// At the limit, new connections wait in the kernel's backlog.
 			let Ok(permit) = connections.clone().acquire_owned().await else { return };
-			let stream = match listener.accept().await {
-				Ok((stream, _)) => stream,
+			let (stream, peer) = match listener.accept().await {
+				Ok(accepted) => accepted,
 				Err(e) => {
 					// Out of file descriptors (or another passing error): back off rather than
 					// spin on a listener that stays readable.
@@ -44,9 +56,14 @@ pub async fn serve(daemon: Arc<Daemon>, addr: SocketAddr) -> anyhow::Result<Sock
 					continue;
 				},
 			};
+			// One address may not hold every connection: past its cap, closed at once.
+			let Some(admitted) = per_ip.admit(peer.ip()) else {
+				face.metrics.refused_connection("http");
+				continue;
+			};
 			let daemon = face.clone();
 			open.spawn(async move {
-				let _permit = permit;
+				let _permit = (permit, admitted);
 				let service = service_fn(move |req| {
 					let daemon = daemon.clone();
 					async move { Ok::<_, Infallible>(handle(&daemon, req).await) }

@@ -107,7 +107,7 @@ async fn main() -> anyhow::Result<()> {
 		));
 		daemon.keep(task.abort_handle());
 	}
-	http::serve(daemon.clone(), config.http).await?;
+	http::serve_with(daemon.clone(), config.http, config.http_per_ip).await?;
 	ddns_resolver::dns::serve(daemon.clone(), ddns_resolver::dns::DnsConfig::from(&config)).await?;
 
 	let mut term = signal(SignalKind::terminate())?;

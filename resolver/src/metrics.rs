@@ -30,8 +30,14 @@ pub struct Metrics {
 	/// DNS queries over UDP left unanswered by the daemon, by reason: `in_flight` (the cap on
 	/// queries answered at once), `receive` (a socket error on reading), `send` (the answer
 	/// could not be sent). Datagrams the kernel drops before the daemon reads them are not
-	/// here (see `ss -uamn`, `d` in `skmem`).
+	/// here (see `ss -uamn`, `d` in `skmem`). `rate_limit`: dropped by RRL.
 	pub dns_dropped: Family<Labels, Counter>,
+	/// UDP answers over `--dns-rrl-rate`, by action: `slipped` (sent as an empty truncated
+	/// reply, or BADCOOKIE) or `dropped`; their sum is the answers limited.
+	pub dns_rate_limited: Family<Labels, Counter>,
+	/// TCP connections closed at once because their address had its cap open already, by
+	/// face: `dns` (`--dns-tcp-connections-per-ip`), `http` (`--http-connections-per-ip`).
+	pub connections_refused: Family<Labels, Counter>,
 	/// Reachability, relays and hole punching (see [`NetMetrics`]).
 	pub net: NetMetrics,
 	/// Resolver challenges (`/ddns/probe/1.0.0`) by result: `answered`, `dropped` (the queue
@@ -110,6 +116,7 @@ impl Metrics {
 		let (stored, published, publish_failures) = Default::default();
 		let (finalized, peers) = Default::default();
 		let (http, dns, dns_dropped) = Default::default();
+		let (dns_rate_limited, connections_refused) = Default::default();
 		registry.register("lookups", "Endpoint lookups by result", lookups.clone());
 		registry.register(
 			"lookup_seconds",
@@ -148,6 +155,16 @@ impl Metrics {
 			"dns_dropped",
 			"DNS queries over UDP left unanswered, by reason",
 			Family::clone(&dns_dropped),
+		);
+		registry.register(
+			"dns_rate_limited",
+			"UDP answers over the rate limit, by action (slipped or dropped)",
+			Family::clone(&dns_rate_limited),
+		);
+		registry.register(
+			"connections_refused",
+			"TCP connections closed at once for their address's cap, by face",
+			Family::clone(&connections_refused),
 		);
 		let net = NetMetrics::default();
 		registry.register(
@@ -239,7 +256,14 @@ impl Metrics {
 			http,
 			dns,
 			dns_dropped,
+			dns_rate_limited,
+			connections_refused,
 		}
+	}
+
+	/// One TCP connection to `face` closed for its address's cap.
+	pub fn refused_connection(&self, face: &'static str) {
+		self.connections_refused.get_or_create(&vec![("face", face)]).inc();
 	}
 
 	pub fn reject(&self, reason: &'static str) {

@@ -143,6 +143,7 @@ async fn server(upstream: SocketAddr, allow: Vec<Cidr>) -> (Arc<Server>, Arc<Dae
 		forward_allow: allow,
 		ttl: 60,
 		block_seconds: 6,
+		..Default::default()
 	};
 	(Arc::new(Server::new(daemon.clone(), config)), daemon)
 }
@@ -258,6 +259,7 @@ async fn an_upstream_that_is_the_face_itself_is_refused_at_start() {
 		forward_allow: Cidr::loopback(),
 		ttl: 60,
 		block_seconds: 6,
+		..Default::default()
 	};
 	let err = ddns_resolver::dns::serve(daemon.clone(), config).await.unwrap_err();
 	assert!(err.to_string().contains("would loop"), "{err}");

@@ -137,6 +137,7 @@ fn zone() -> Zone {
 		forward_allow: vec![],
 		ttl: 60,
 		block_seconds: 6,
+		..Default::default()
 	};
 	let server = Arc::new(Server::new(daemon.clone(), config));
 	Zone { server, daemon, rt }

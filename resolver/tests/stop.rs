@@ -96,6 +96,7 @@ async fn stop_ends_the_faces() {
 			forward_allow: vec![],
 			ttl: 60,
 			block_seconds: 6,
+			..Default::default()
 		},
 	)
 	.await

@@ -12,11 +12,14 @@
 //! The listener tasks belong to the daemon: [`Daemon::stop`](crate::Daemon::stop) ends them, and
 //! with them every query and connection they serve.
 
+mod cookie;
 mod forward;
+mod limit;
 mod transport;
 mod zone;
 
-pub use transport::{serve, Server, ACCEPT_BACKOFF};
+pub use limit::{Admitted, ConnectionsPerIp, MAX_BUCKETS};
+pub use transport::{serve, Server, ACCEPT_BACKOFF, MAX_TCP_CONNECTIONS};
 pub use zone::DNSADDR_LABEL;
 
 use crate::config::Resolved;
@@ -30,6 +33,56 @@ pub struct DnsConfig {
 	pub forward_allow: Vec<Cidr>,
 	pub ttl: u32,
 	pub block_seconds: u32,
+	/// Response-rate limiting of UDP answers (`limit.rs`).
+	pub rrl: RrlConfig,
+	/// Most DNS-over-TCP connections open at once from one address (0: no cap but the total,
+	/// [`MAX_TCP_CONNECTIONS`]).
+	pub tcp_per_ip: usize,
+}
+
+/// `--dns-rrl-rate`: UDP answers a second per source prefix. NSD's default: far above what one
+/// recursive resolver asks of a zone whose answers it caches for a minute, far below what
+/// makes the face worth reflecting off.
+pub const DEFAULT_RRL_RATE: u32 = 200;
+/// `--dns-rrl-slip`: every second limited answer goes out truncated (NSD, Knot and BIND).
+pub const DEFAULT_RRL_SLIP: u32 = 2;
+/// `--dns-tcp-connections-per-ip` and `--http-connections-per-ip`: connections one address may
+/// hold open. Enough for a resolver's pipelining or a browser's six; a thirty-second of the
+/// total (512), so that one address cannot take the face from everyone else.
+pub const DEFAULT_PER_IP: usize = 16;
+
+/// Response-rate limiting: `rate` UDP answers a second per /24 or /56 (0: off), every
+/// `slip`-th answer over it sent truncated (0: none), and the clients in `exempt` (and any
+/// with a valid server cookie) never limited.
+#[derive(Clone, Debug)]
+pub struct RrlConfig {
+	pub rate: u32,
+	pub slip: u32,
+	pub exempt: Vec<Cidr>,
+}
+
+impl Default for RrlConfig {
+	/// Loopback is exempt: a packet from 127.0.0.0/8 or ::1 that arrives on another interface
+	/// is dropped by the kernel as a martian, so such a source is this host, which cannot be
+	/// a victim of reflection, and local stubs and benchmarks ask at any rate.
+	fn default() -> Self {
+		Self { rate: DEFAULT_RRL_RATE, slip: DEFAULT_RRL_SLIP, exempt: Cidr::loopback() }
+	}
+}
+
+impl Default for DnsConfig {
+	/// The daemon's defaults (`config.rs`), on `127.0.0.1:5353` without an upstream.
+	fn default() -> Self {
+		Self {
+			listen: ([127, 0, 0, 1], 5353).into(),
+			upstream: None,
+			forward_allow: Cidr::loopback(),
+			ttl: 60,
+			block_seconds: 6,
+			rrl: RrlConfig::default(),
+			tcp_per_ip: DEFAULT_PER_IP,
+		}
+	}
 }
 
 impl From<&Resolved> for DnsConfig {
@@ -40,11 +93,17 @@ impl From<&Resolved> for DnsConfig {
 			forward_allow: c.dns_forward_allow.clone(),
 			ttl: c.dns_ttl,
 			block_seconds: c.block_seconds,
+			rrl: RrlConfig {
+				rate: c.dns_rrl_rate,
+				slip: c.dns_rrl_slip,
+				exempt: c.dns_rrl_exempt.clone(),
+			},
+			tcp_per_ip: c.dns_tcp_per_ip,
 		}
 	}
 }
 
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Transport {
 	Udp,
 	Tcp,

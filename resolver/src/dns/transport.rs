@@ -1,10 +1,20 @@
 //! The DNS face's transport: UDP and TCP sockets, DNS-over-TCP framing, EDNS0 and truncation,
-//! the limits on queries in flight and connections, and the metrics. What an answer says is the
-//! zone's (`zone.rs`) or the upstream's (`forward.rs`).
+//! DNS cookies, the limits on queries in flight, on UDP answers per source (RRL) and on
+//! connections, and the metrics. What an answer says is the zone's (`zone.rs`) or the
+//! upstream's (`forward.rs`).
 
-use super::{forward::Forwarder, zone::Zone, Cidr, DnsConfig, Transport};
+use super::{
+	cookie::{self, Cookies, Presented},
+	forward::Forwarder,
+	limit::{ConnectionsPerIp, RateLimiter, Verdict},
+	zone::Zone,
+	Cidr, DnsConfig, Transport,
+};
 use crate::daemon::Daemon;
-use hickory_proto::op::{Edns, Message, MessageType, OpCode, ResponseCode};
+use hickory_proto::{
+	op::{Edns, Message, MessageType, OpCode, ResponseCode},
+	rr::rdata::opt::{EdnsCode, EdnsOption},
+};
 use std::{
 	net::{IpAddr, SocketAddr},
 	sync::Arc,
@@ -22,8 +32,9 @@ pub(super) const EDNS_PAYLOAD: u16 = 1232;
 const PLAIN_PAYLOAD: usize = 512;
 /// Most UDP queries answered at once.
 const MAX_IN_FLIGHT: usize = 4096;
-/// Most DNS-over-TCP connections served at once (each closes after 10 s idle).
-const MAX_TCP_CONNECTIONS: usize = 512;
+/// Most DNS-over-TCP connections served at once (each closes after 10 s idle); `tcp_per_ip` of
+/// [`DnsConfig`] caps those of one address.
+pub const MAX_TCP_CONNECTIONS: usize = 512;
 
 /// Serves UDP and TCP on `config.listen` until the daemon stops; returns the bound address (UDP
 /// and TCP share it).
@@ -39,6 +50,7 @@ pub async fn serve(daemon: Arc<Daemon>, config: DnsConfig) -> anyhow::Result<Soc
 	}
 	let tcp = TcpListener::bind(bound).await?;
 	tracing::info!(target: "ddns::dns", "DNS on {bound} (UDP and TCP)");
+	let per_ip = ConnectionsPerIp::new(config.tcp_per_ip);
 	let server = Arc::new(Server::new(daemon.clone(), config));
 	// Queries in flight at once; past that, UDP queries are dropped (clients retry) rather
 	// than queued without bound behind slow DHT lookups.
@@ -87,10 +99,15 @@ pub async fn serve(daemon: Arc<Daemon>, config: DnsConfig) -> anyhow::Result<Soc
 					continue;
 				},
 			};
+			// One address may not hold every connection: past its cap, closed at once.
+			let Some(admitted) = per_ip.admit(peer.ip()) else {
+				server.daemon.metrics.refused_connection("dns");
+				continue;
+			};
 			let server = server.clone();
 			open.spawn(async move {
 				server.tcp_connection(stream, peer.ip()).await;
-				drop(permit);
+				drop((permit, admitted));
 			});
 			while open.try_join_next().is_some() {}
 		}
@@ -175,6 +192,10 @@ pub(super) async fn read_framed<S: AsyncRead + Unpin>(
 pub struct Server {
 	daemon: Arc<Daemon>,
 	zone: Zone,
+	/// Makes and checks server cookies, with this face's secret.
+	cookies: Cookies,
+	/// `None` with `--dns-rrl-rate 0`.
+	rrl: Option<RateLimiter>,
 	/// `None` without `--dns-upstream`: other zones are REFUSED.
 	forwarder: Option<Forwarder>,
 	/// Who may have other zones forwarded (`--dns-forward-allow`).
@@ -185,6 +206,8 @@ impl Server {
 	pub fn new(daemon: Arc<Daemon>, config: DnsConfig) -> Self {
 		Self {
 			zone: Zone::new(daemon.clone(), &config),
+			cookies: Cookies::new(),
+			rrl: RateLimiter::new(config.rrl.rate, config.rrl.slip, config.rrl.exempt.clone()),
 			forwarder: config.upstream.map(Forwarder::new),
 			forward_allow: config.forward_allow.clone(),
 			daemon,
@@ -194,6 +217,12 @@ impl Server {
 	/// Answers one UDP query. An answer that is ready at once (from the cache) is made and sent
 	/// here, without a task; one that waits (a chain read, a DHT lookup, the upstream) goes on
 	/// in a task of its own in `waiting`, within [`MAX_IN_FLIGHT`].
+	///
+	/// The receive loop is not held by a slow query: the inline poll runs only up to the
+	/// answer's first wait (the chain, the DHT, the upstream, a full socket buffer), which
+	/// returns `Pending` at once and moves the query to its task. What runs inline is bounded
+	/// CPU work (parsing, a cache read, the rate limiter, encoding), as a spawn would cost
+	/// anyway; `a_slow_query_does_not_hold_the_receiver` (tests/dns_abuse.rs) shows it.
 	async fn udp_query(
 		self: Arc<Self>,
 		udp: &Arc<UdpSocket>,
@@ -208,7 +237,7 @@ impl Server {
 		};
 		let udp = udp.clone();
 		let mut task = Box::pin(async move {
-			if let Some(out) = self.answer(&packet, Transport::Udp, peer.ip()).await {
+			if let Some(out) = self.answer_limited(&packet, peer.ip()).await {
 				if let Err(e) = udp.send_to(&out, peer).await {
 					tracing::debug!(target: "ddns::dns", "UDP send to {peer}: {e}");
 					self.dropped("send");
@@ -257,18 +286,93 @@ impl Server {
 	}
 
 	/// The response to one packet from `client`, or `None` when DNS says to stay silent (a
-	/// packet too short to carry a header, or a response rather than a query).
+	/// packet too short to carry a header, or a response rather than a query). No rate limit
+	/// applies: that is for the UDP receiver, which knows the source is real only by its cookie.
 	pub async fn answer(
 		&self,
 		packet: &[u8],
 		transport: Transport,
 		client: IpAddr,
 	) -> Option<Vec<u8>> {
+		self.respond(packet, transport, client, None).await
+	}
+
+	/// [`Self::answer`] over UDP through the rate limiter (`--dns-rrl-rate`), as the receiver
+	/// answers: `None` also for an answer the limiter drops, and an empty truncated reply (or
+	/// BADCOOKIE) for one it slips.
+	pub async fn answer_limited(&self, packet: &[u8], client: IpAddr) -> Option<Vec<u8>> {
+		self.respond(packet, Transport::Udp, client, self.rrl.as_ref()).await
+	}
+
+	/// Whether an answer to `client` may go out under `rrl`, counting those that may not.
+	fn rate_limit(&self, rrl: Option<&RateLimiter>, client: IpAddr) -> Verdict {
+		let Some(rrl) = rrl else { return Verdict::Send };
+		let verdict = rrl.check(client);
+		let action = match verdict {
+			Verdict::Send => return verdict,
+			Verdict::Slip => "slipped",
+			Verdict::Drop => {
+				self.dropped("rate_limit");
+				"dropped"
+			},
+		};
+		self.daemon.metrics.dns_rate_limited.get_or_create(&vec![("action", action)]).inc();
+		verdict
+	}
+
+	/// The reply to a query over the rate that slips: the question and nothing else, with TC
+	/// set so that a real client asks again over TCP; or, to a client that sent a cookie,
+	/// BADCOOKIE with a fresh server cookie, so that it asks again over UDP with that cookie and
+	/// passes (BIND does the same; RFC 7873 §5.2.3 allows BADCOOKIE for a client cookie alone).
+	/// Either way about the query's size: nothing to amplify.
+	fn slip(
+		&self,
+		request: &Message,
+		mut response: Message,
+		presented: &Presented,
+		client: IpAddr,
+	) -> Option<Vec<u8>> {
+		if let Some(query) = request.queries().first() {
+			response.add_query(query.clone());
+		}
+		match (request.extensions(), presented) {
+			(Some(_), Presented::Cookie { client: theirs, .. }) => {
+				let mut ours = Edns::new();
+				ours.set_max_payload(EDNS_PAYLOAD);
+				let data = self.cookies.response(theirs, client);
+				ours.options_mut().insert(EdnsOption::Unknown(cookie::OPTION, data));
+				response.set_edns(ours);
+				response.set_response_code(ResponseCode::BADCOOKIE);
+			},
+			(edns, _) => {
+				if edns.is_some() {
+					let mut ours = Edns::new();
+					ours.set_max_payload(EDNS_PAYLOAD);
+					response.set_edns(ours);
+				}
+				response.set_truncated(true);
+			},
+		}
+		response.to_vec().ok()
+	}
+
+	/// The answer, with `rrl` (the UDP path) checked before any work on the question.
+	async fn respond(
+		&self,
+		packet: &[u8],
+		transport: Transport,
+		client: IpAddr,
+		rrl: Option<&RateLimiter>,
+	) -> Option<Vec<u8>> {
 		let request = match Message::from_vec(packet) {
 			Ok(m) => m,
 			Err(_) => {
 				// Unparseable: FORMERR if there is a header to answer, else silence.
 				if packet.len() < 12 || packet[2] & 0x80 != 0 {
+					return None;
+				}
+				// A FORMERR is no larger than the packet, but it still goes to the source.
+				if self.rate_limit(rrl, client) != Verdict::Send {
 					return None;
 				}
 				self.count(ResponseCode::FormErr);
@@ -289,11 +393,41 @@ impl Server {
 			.set_recursion_desired(request.recursion_desired())
 			.set_recursion_available(self.forwards_for(client))
 			.set_checking_disabled(request.checking_disabled());
+		let presented = request.extensions().as_ref().map_or(Presented::None, |edns| {
+			Presented::from_options(edns.options().as_ref().iter().filter_map(|(code, o)| {
+				match (code, o) {
+					(EdnsCode::Cookie, EdnsOption::Unknown(_, data)) => Some(&data[..]),
+					_ => None,
+				}
+			}))
+		});
+		// A client that shows a server cookie we gave it receives at its address: no forger,
+		// so no rate limit (RFC 7873 §5.2.5).
+		if !self.cookies.valid(&presented, client) {
+			match self.rate_limit(rrl, client) {
+				Verdict::Send => {},
+				Verdict::Drop => return None,
+				Verdict::Slip => return self.slip(&request, response, &presented, client),
+			}
+		}
 		let max = match request.extensions() {
 			Some(edns) => {
 				let mut ours = Edns::new();
 				ours.set_max_payload(EDNS_PAYLOAD);
+				// Every response to a query with a client cookie carries it and a fresh server
+				// cookie (RFC 7873 §5.2.3 to §5.2.5): an expired or foreign one is replaced, and
+				// the query answered as if it had come with the client cookie alone.
+				if let Presented::Cookie { client: theirs, .. } = &presented {
+					let data = self.cookies.response(theirs, client);
+					ours.options_mut().insert(EdnsOption::Unknown(cookie::OPTION, data));
+				}
 				response.set_edns(ours);
+				if presented == Presented::Malformed {
+					// RFC 7873 §5.2.2: a COOKIE option of a length no cookie has.
+					response.set_response_code(ResponseCode::FormErr);
+					self.count(ResponseCode::FormErr);
+					return response.to_vec().ok();
+				}
 				if edns.version() > 0 {
 					// RFC 6891: unknown EDNS version → BADVERS (extended code 16).
 					response.set_response_code(ResponseCode::BADVERS);
@@ -304,7 +438,12 @@ impl Server {
 			},
 			None => PLAIN_PAYLOAD,
 		};
-		let rcode = match self.zone.respond(&request, &mut response).await {
+		// RFC 7873 §5.4: a query with a cookie and no question asks only for a server cookie.
+		if request.queries().is_empty() && matches!(presented, Presented::Cookie { .. }) {
+			self.count(ResponseCode::NoError);
+			return response.to_vec().ok();
+		}
+		let rcode = match self.zone.respond(&request, &mut response, transport).await {
 			Some(rcode) => rcode,
 			None => match &self.forwarder {
 				Some(forwarder) if self.forwards_for(client) => {

@@ -7,9 +7,10 @@
 //! - `_<service>._<proto>.<name>` SRV from on-chain SRV records; CNAME chased inside the zone.
 //! - TTL: `--dns-ttl`, capped by the time left before the name's (and the record's) expiry.
 //! - SOA serial: the finalized block number.
+//! - ANY over UDP: one synthesized HINFO (RFC 8482), or the CNAME; over TCP, everything.
 //! - Other zones: not here (`forward.rs` sends them to `--dns-upstream`, or they are REFUSED).
 
-use super::DnsConfig;
+use super::{DnsConfig, Transport};
 use crate::{
 	chain::Head,
 	daemon::{Daemon, Resolution},
@@ -18,7 +19,7 @@ use ddns_primitives::Record as ChainRecord;
 use hickory_proto::{
 	op::{Message, OpCode, ResponseCode},
 	rr::{
-		rdata::{A, AAAA, CNAME, MX, NS, NULL, SOA, SRV, TXT},
+		rdata::{A, AAAA, CNAME, HINFO, MX, NS, NULL, SOA, SRV, TXT},
 		DNSClass, Name, RData, Record, RecordType,
 	},
 };
@@ -72,6 +73,7 @@ impl Zone {
 		&self,
 		request: &Message,
 		response: &mut Message,
+		transport: Transport,
 	) -> Option<ResponseCode> {
 		if request.op_code() != OpCode::Query {
 			return Some(ResponseCode::NotImp);
@@ -90,6 +92,9 @@ impl Zone {
 		let qtype = query.query_type();
 		if matches!(qtype, RecordType::AXFR | RecordType::IXFR) {
 			return Some(ResponseCode::Refused);
+		}
+		if qtype == RecordType::ANY && transport == Transport::Udp {
+			return Some(self.minimal_any(query.name(), qname == zone, response).await);
 		}
 		let head = self.daemon.head();
 		if qname == zone {
@@ -110,6 +115,37 @@ impl Zone {
 		}
 		response.add_answers(found.answers);
 		Some(found.rcode)
+	}
+
+	/// ANY over UDP, as RFC 8482 §4.2 has it: a name that exists gets one HINFO `"RFC8482" ""`
+	/// instead of every record it has (about 35 times the query's size for a name with a few
+	/// records: the reason ANY is asked in reflection attacks), a CNAME name its CNAME (one
+	/// RRset, §4.1; HINFO beside a CNAME could not exist), and a name that does not exist
+	/// NXDOMAIN as for any type. Over TCP, where the source is proven, ANY gets everything.
+	/// Only the chain is read (and the DHT for a `_dnsaddr` name, whose existence is the
+	/// endpoint's), as for a CNAME question.
+	async fn minimal_any(&self, owner: &Name, apex: bool, response: &mut Message) -> ResponseCode {
+		let found = if apex {
+			Found::open(Vec::new(), self.daemon.head())
+		} else {
+			// A CNAME question is answered from the chain view alone and is not chased: it
+			// tells a CNAME (the answer), a name with other records (empty) and no name.
+			match self.lookup(owner, RecordType::CNAME).await {
+				Ok(found) => found,
+				Err(()) => return ResponseCode::ServFail,
+			}
+		};
+		if found.rcode != ResponseCode::NoError {
+			response.add_name_server(self.soa(found.head));
+			return found.rcode;
+		}
+		if found.answers.is_empty() {
+			let hinfo = HINFO::new("RFC8482".into(), String::new());
+			response.add_answer(Record::from_rdata(owner.clone(), self.ttl, RData::HINFO(hinfo)));
+		} else {
+			response.add_answers(found.answers);
+		}
+		ResponseCode::NoError
 	}
 
 	fn apex(&self, owner: &Name, qtype: RecordType, head: Head) -> Vec<Record> {
