@@ -381,6 +381,15 @@ async fn a_connection_flood_leaves_the_faces_answering() {
 	let Some(Protocol::Tcp(port)) = listen.iter().nth(1) else { panic!("{listen}") };
 	let http =
 		ddns_resolver::http::serve(target.clone(), "127.0.0.1:0".parse().unwrap()).await.unwrap();
+	let dns = ddns_resolver::dns::serve(
+		target.clone(),
+		ddns_resolver::dns::DnsConfig {
+			listen: "127.0.0.1:0".parse().unwrap(),
+			..Default::default()
+		},
+	)
+	.await
+	.unwrap();
 	let rss = || {
 		let statm = std::fs::read_to_string("/proc/self/statm").unwrap();
 		statm.split(' ').nth(1).unwrap().parse::<u64>().unwrap() * 4096
@@ -424,6 +433,23 @@ async fn a_connection_flood_leaves_the_faces_answering() {
 	let mut reply = Vec::new();
 	stream.read_to_end(&mut reply).await.unwrap();
 	assert!(reply.starts_with(b"HTTP/1.1 "), "{}", String::from_utf8_lossy(&reply));
+	assert!(started.elapsed() < Duration::from_secs(2));
+	// So does the DNS face.
+	let started = std::time::Instant::now();
+	let socket = tokio::net::UdpSocket::bind("127.0.0.1:0").await.unwrap();
+	let mut query = hickory_proto::op::Message::new();
+	query.set_id(7).add_query(hickory_proto::op::Query::query(
+		hickory_proto::rr::Name::from_ascii("ddns.").unwrap(),
+		hickory_proto::rr::RecordType::SOA,
+	));
+	socket.send_to(&query.to_vec().unwrap(), dns).await.unwrap();
+	let mut buf = vec![0u8; 4096];
+	let (len, _) = tokio::time::timeout(Duration::from_secs(2), socket.recv_from(&mut buf))
+		.await
+		.expect("the DNS face answers during the flood")
+		.unwrap();
+	let answer = hickory_proto::op::Message::from_vec(&buf[..len]).unwrap();
+	assert_eq!((answer.id(), answer.answers().len()), (7, 1));
 	assert!(started.elapsed() < Duration::from_secs(2));
 	let grown = rss().saturating_sub(before);
 	assert!(grown < 64 << 20, "the flood took {} MiB", grown >> 20);
