@@ -20,6 +20,8 @@ use tokio::{net::TcpListener, task::JoinSet};
 
 /// Most HTTP connections served at once; `--http-connections-per-ip` caps those of one address.
 pub const MAX_CONNECTIONS: usize = 512;
+/// The longest an HTTP connection stays open, however busy.
+const CONNECTION_LIFETIME: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// Binds `addr` and serves until the daemon stops, with the default cap per address
 /// ([`DEFAULT_PER_IP`](crate::dns::DEFAULT_PER_IP)); returns the bound address.
@@ -44,8 +46,6 @@ pub async fn serve_with(
 		// The open connections, in tasks that end with the acceptor.
 		let mut open = JoinSet::new();
 		loop {
-			// At the limit, new connections wait in the kernel's backlog.
-			let Ok(permit) = connections.clone().acquire_owned().await else { return };
 			let (stream, peer) = match listener.accept().await {
 				Ok(accepted) => accepted,
 				Err(e) => {
@@ -57,6 +57,12 @@ pub async fn serve_with(
 				},
 			};
 			// One address may not hold every connection: past its cap, closed at once.
+			// At the limit, a new connection is closed at once rather than left in the
+			// kernel's backlog; one address may not hold every connection.
+			let Ok(permit) = connections.clone().try_acquire_owned() else {
+				face.metrics.refused_connection("http");
+				continue;
+			};
 			let Some(admitted) = per_ip.admit(peer.ip()) else {
 				face.metrics.refused_connection("http");
 				continue;
@@ -68,12 +74,15 @@ pub async fn serve_with(
 					let daemon = daemon.clone();
 					async move { Ok::<_, Infallible>(handle(&daemon, req).await) }
 				});
-				// Slow or idle clients (headers not complete within 10 s) are cut off.
-				let _ = http1::Builder::new()
+				// Slow or idle clients (headers not complete within 10 s) are cut off, and so is
+				// any connection after 2 minutes: one that never reads its answers would
+				// otherwise hold its slot (and its buffers) for ever.
+				let connection = http1::Builder::new()
 					.timer(TokioTimer::new())
 					.header_read_timeout(std::time::Duration::from_secs(10))
-					.serve_connection(TokioIo::new(stream), service)
-					.await;
+					.max_buf_size(16 * 1024)
+					.serve_connection(TokioIo::new(stream), service);
+				let _ = tokio::time::timeout(CONNECTION_LIFETIME, connection).await;
 			});
 			while open.try_join_next().is_some() {}
 		}

@@ -22,6 +22,8 @@ use std::{
 /// `max-table-size` default). A bucket is about 64 bytes, so the table stays near a megabyte
 /// however many addresses are forged.
 pub const MAX_BUCKETS: usize = 20_000;
+/// Buckets looked at for one that has refilled before the oldest is forgotten anyway.
+const EVICTION_LOOKS: usize = 64;
 /// Prefix lengths that share a bucket.
 const V4_PREFIX: u32 = 24;
 const V6_PREFIX: u32 = 56;
@@ -77,8 +79,30 @@ impl RateLimiter {
 		self.check_at(client, Instant::now())
 	}
 
+	/// Whether `client` is exempt. An IPv4-mapped source on a dual-stack socket never is: on
+	/// `[::]`, a packet from the wire can claim `::ffff:127.0.0.1`, which no martian filter
+	/// drops.
+	fn exempt(&self, client: IpAddr) -> bool {
+		let mapped = matches!(client, IpAddr::V6(v6) if v6.to_ipv4_mapped().is_some());
+		!mapped && self.exempt.iter().any(|c| c.contains(client))
+	}
+
+	/// Charges `client` for a large answer: one more token per 512 bytes past the first 512,
+	/// so that a bucket buys the same number of bytes whatever the answers' size. The balance
+	/// may go below zero, down to a second's worth.
+	pub(super) fn charge(&self, client: IpAddr, bytes: usize) {
+		let extra = (bytes / 512).saturating_sub(usize::from(bytes % 512 == 0)) as f64;
+		if extra == 0.0 || self.exempt(client) {
+			return;
+		}
+		let mut table = self.table.lock().unwrap_or_else(|e| e.into_inner());
+		if let Some(bucket) = table.buckets.get_mut(&prefix(client)) {
+			bucket.tokens = (bucket.tokens - extra).max(-self.rate);
+		}
+	}
+
 	fn check_at(&self, client: IpAddr, now: Instant) -> Verdict {
-		if self.exempt.iter().any(|c| c.contains(client)) {
+		if self.exempt(client) {
 			return Verdict::Send;
 		}
 		let key = prefix(client);
@@ -103,9 +127,22 @@ impl RateLimiter {
 				Verdict::Drop
 			}
 		};
+		// Full: forget a bucket that has refilled (it is the same as a new one), looking at a
+		// few of the oldest; a bucket in debt goes to the back, so that forging 20,000 fresh
+		// prefixes does not reset a limited one. If all of those are in debt, the oldest goes.
+		let mut looked = 0;
 		while buckets.len() > MAX_BUCKETS {
 			let Some(oldest) = order.pop_front() else { break };
-			buckets.remove(&oldest);
+			let refilled = buckets.get(&oldest).is_none_or(|b| {
+				b.tokens + now.saturating_duration_since(b.at).as_secs_f64() * self.rate
+					>= self.rate
+			});
+			looked += 1;
+			if refilled || looked > EVICTION_LOOKS || oldest == key {
+				buckets.remove(&oldest);
+			} else {
+				order.push_back(oldest);
+			}
 		}
 		verdict
 	}
@@ -129,8 +166,8 @@ fn prefix(ip: IpAddr) -> IpAddr {
 /// Connections open per address, shared by the acceptor and the connections' tasks.
 type OpenPerIp = Arc<Mutex<HashMap<IpAddr, usize>>>;
 
-/// Open TCP connections per client address, with a cap (0: none). IPv4-mapped IPv6 counts as
-/// the IPv4 address.
+/// Open TCP connections per client address (an IPv6 /64 counting as one), with a cap (0:
+/// none). IPv4-mapped IPv6 counts as the IPv4 address.
 #[derive(Clone)]
 pub struct ConnectionsPerIp {
 	cap: usize,
@@ -154,7 +191,11 @@ impl ConnectionsPerIp {
 		if self.cap == 0 {
 			return Some(Admitted { open: None });
 		}
-		let ip = ip.to_canonical();
+		// An IPv6 /64 is what one subscriber gets: counted as one address.
+		let ip = match ip.to_canonical() {
+			IpAddr::V6(v6) => std::net::Ipv6Addr::from(u128::from(v6) & (u128::MAX << 64)).into(),
+			v4 => v4,
+		};
 		let mut open = self.open.lock().unwrap_or_else(|e| e.into_inner());
 		let n = open.entry(ip).or_insert(0);
 		if *n >= self.cap {
@@ -226,9 +267,36 @@ mod tests {
 			rrl.check_at(IpAddr::from((0x0b00_0000 + i * 256).to_be_bytes()), t0);
 		}
 		assert_eq!(rrl.buckets(), MAX_BUCKETS);
-		// The oldest (the first) was forgotten: it starts afresh.
-		assert_eq!(rrl.check_at(first, t0), Verdict::Send);
+		// The oldest (the first) is in debt: forging fresh prefixes did not forget it.
+		assert_ne!(rrl.check_at(first, t0), Verdict::Send);
 		assert_eq!(rrl.buckets(), MAX_BUCKETS);
+		// Once buckets have refilled, they are the ones forgotten.
+		let later = t0 + Duration::from_secs(5);
+		for i in 0..100u32 {
+			rrl.check_at(IpAddr::from((0x0c00_0000 + i * 256).to_be_bytes()), later);
+		}
+		assert_eq!(rrl.buckets(), MAX_BUCKETS);
+	}
+
+	#[test]
+	fn large_answers_cost_more_and_mapped_loopback_is_not_exempt() {
+		let rrl = RateLimiter::new(10, 0, Cidr::loopback()).unwrap();
+		let t0 = Instant::now();
+		let a: IpAddr = "192.0.2.1".parse().unwrap();
+		assert_eq!(rrl.check_at(a, t0), Verdict::Send);
+		// 1232 bytes: three tokens in all (one taken by the check).
+		rrl.charge(a, 1232);
+		let sent = (0..10).filter(|_| rrl.check_at(a, t0) == Verdict::Send).count();
+		assert_eq!(sent, 7);
+		// 512 bytes or less cost nothing more.
+		let b: IpAddr = "192.0.3.1".parse().unwrap();
+		assert_eq!(rrl.check_at(b, t0), Verdict::Send);
+		rrl.charge(b, 512);
+		assert_eq!((0..10).filter(|_| rrl.check_at(b, t0) == Verdict::Send).count(), 9);
+		// Loopback is exempt; the same address claimed through a dual-stack socket is not.
+		assert!((0..50).all(|_| rrl.check_at("127.0.0.1".parse().unwrap(), t0) == Verdict::Send));
+		let mapped: IpAddr = "::ffff:127.0.0.1".parse().unwrap();
+		assert!((0..50).any(|_| rrl.check_at(mapped, t0) != Verdict::Send));
 	}
 
 	#[test]
@@ -243,6 +311,12 @@ mod tests {
 		let three = per_ip.admit(a).unwrap();
 		drop((two, three, other));
 		assert!(per_ip.open.lock().unwrap().is_empty(), "nothing kept for closed connections");
+		// An IPv6 /64 is one address.
+		let v6 = |s: &str| per_ip.admit(s.parse().unwrap());
+		let held = (v6("2001:db8::1").unwrap(), v6("2001:db8::2:3").unwrap());
+		assert!(v6("2001:db8::ffff:1").is_none());
+		assert!(v6("2001:db8:0:1::1").is_some());
+		drop(held);
 		let unlimited = ConnectionsPerIp::new(0);
 		let all: Vec<_> = (0..100).map(|_| unlimited.admit(a).unwrap()).collect();
 		assert_eq!(all.len(), 100);

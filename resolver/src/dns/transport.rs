@@ -28,6 +28,8 @@ use tokio::{
 
 /// UDP payload we offer with EDNS0 (the DNS flag day 2020 size).
 pub(super) const EDNS_PAYLOAD: u16 = 1232;
+/// Queries one TCP connection may ask before it is closed.
+const MAX_TCP_QUERIES: usize = 100;
 /// UDP payload without EDNS0.
 const PLAIN_PAYLOAD: usize = 512;
 /// Most UDP queries answered at once.
@@ -86,8 +88,6 @@ pub async fn serve(daemon: Arc<Daemon>, config: DnsConfig) -> anyhow::Result<Soc
 		// The open connections, in tasks that end with the acceptor.
 		let mut open = JoinSet::new();
 		loop {
-			// At the limit, new connections wait in the kernel's backlog.
-			let Ok(permit) = connections.clone().acquire_owned().await else { return };
 			let (stream, peer) = match tcp.accept().await {
 				Ok(accepted) => accepted,
 				Err(e) => {
@@ -99,7 +99,12 @@ pub async fn serve(daemon: Arc<Daemon>, config: DnsConfig) -> anyhow::Result<Soc
 					continue;
 				},
 			};
-			// One address may not hold every connection: past its cap, closed at once.
+			// At the limit, a new connection is closed at once (a client then knows, rather
+			// than wait in the kernel's backlog); one address may not hold every connection.
+			let Ok(permit) = connections.clone().try_acquire_owned() else {
+				server.daemon.metrics.refused_connection("dns");
+				continue;
+			};
 			let Some(admitted) = per_ip.admit(peer.ip()) else {
 				server.daemon.metrics.refused_connection("dns");
 				continue;
@@ -256,7 +261,9 @@ impl Server {
 
 	async fn tcp_connection(self: Arc<Self>, mut stream: TcpStream, client: IpAddr) {
 		let idle = Duration::from_secs(10);
-		loop {
+		// A connection is for a few queries (RFC 7766 lets a server close idle ones): one that
+		// trickles a query every few seconds would hold its slot for ever.
+		for _ in 0..MAX_TCP_QUERIES {
 			let Some(packet) = read_framed(&mut stream, idle).await else { return };
 			let Some(out) = self.answer(&packet, Transport::Tcp, client).await else { return };
 			// A client that does not read its answers loses the connection.
@@ -403,7 +410,8 @@ impl Server {
 		});
 		// A client that shows a server cookie we gave it receives at its address: no forger,
 		// so no rate limit (RFC 7873 §5.2.5).
-		if !self.cookies.valid(&presented, client) {
+		let cookied = self.cookies.valid(&presented, client);
+		if !cookied {
 			match self.rate_limit(rrl, client) {
 				Verdict::Send => {},
 				Verdict::Drop => return None,
@@ -464,6 +472,10 @@ impl Server {
 		response.set_response_code(rcode);
 		self.count(rcode);
 		let bytes = response.to_vec().ok()?;
+		// Large answers to a source that may be forged cost more of its rate.
+		if let (Some(rrl), false) = (rrl, cookied) {
+			rrl.charge(client, bytes.len().min(max));
+		}
 		if transport == Transport::Udp && bytes.len() > max {
 			let mut cut = Message::new();
 			cut.set_header(*response.header());
