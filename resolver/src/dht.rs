@@ -1262,12 +1262,11 @@ impl Task {
 		if given.is_empty() {
 			return;
 		}
+		// A peer waiting in a full bucket shows no addresses here, so its pending entry may
+		// gather a few per message until it is applied (and trimmed, `Task::trim`) or dropped
+		// (after a minute). Starting it over instead would make each message dial the bucket's
+		// oldest peer.
 		let held = self.routed(peer);
-		if held.is_empty() {
-			// Absent, or waiting in a full bucket, where its addresses cannot be seen: start
-			// its entry over rather than add to one of unknown size.
-			self.kad().remove_peer(&peer);
-		}
 		let mut room = MAX_ADDRS_PER_PEER.saturating_sub(held.len());
 		for addr in given.iter().filter(|a| !held.contains(a)) {
 			if !replace && room == 0 {

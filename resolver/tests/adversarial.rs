@@ -2,6 +2,9 @@
 //! the routing table with addresses, one that floods records, one that floods connections, and
 //! records of another chain. Each test says what a daemon must keep doing meanwhile.
 
+mod common;
+
+use common::eventually;
 use ddns_primitives::endpoint::dht_key;
 use ddns_resolver::{
 	dht::{kad_protocol, ConnectionCaps, MAX_ADDRS_PER_PEER},
@@ -19,25 +22,9 @@ use libp2p::{
 	swarm::NetworkBehaviour,
 	yamux, Multiaddr, PeerId, Swarm,
 };
-use std::{future::Future, sync::Arc, time::Duration};
+use std::{sync::Arc, time::Duration};
 
 const NAME: &str = "alpha.ddns";
-
-/// Polls `f` every 50 ms until it returns `Some`, for at most 30 s.
-async fn eventually<T, F, Fut>(what: &str, mut f: F) -> T
-where
-	F: FnMut() -> Fut,
-	Fut: Future<Output = Option<T>>,
-{
-	let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-	loop {
-		if let Some(v) = f().await {
-			return v;
-		}
-		assert!(tokio::time::Instant::now() < deadline, "timed out waiting until {what}");
-		tokio::time::sleep(Duration::from_millis(50)).await;
-	}
-}
 
 struct Net {
 	chain: Arc<MemChain>,

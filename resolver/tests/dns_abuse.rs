@@ -8,12 +8,15 @@
 //! Sources are loopback addresses other than 127.0.0.1 (all of 127.0.0.0/8 reaches the face on
 //! Linux), each test's in /24s of its own, and the face exempts none of them.
 
+mod common;
+
+use common::bounded;
 use ddns_primitives::Record as ChainRecord;
 use ddns_resolver::{
 	dns::{self, DnsConfig, RrlConfig, Server, Transport},
 	http,
 	testing::view_for,
-	Daemon, DhtConfig, MemChain, Settings,
+	Daemon, MemChain,
 };
 use hickory_proto::{
 	op::{Edns, Message, MessageType, Query, ResponseCode},
@@ -32,10 +35,6 @@ use tokio::{
 	io::{AsyncReadExt, AsyncWriteExt},
 	net::{TcpSocket, TcpStream, UdpSocket},
 };
-
-fn bounded<T: TryFrom<Vec<u8>>>(bytes: &[u8]) -> T {
-	T::try_from(bytes.to_vec()).ok().expect("within bounds")
-}
 
 /// A daemon whose chain has `example.ddns` (A, AAAA, TXT, MX, SRV, CAA and P2P records: a
 /// typical name) and `alias.ddns` → `example.ddns`.
@@ -72,19 +71,7 @@ fn daemon() -> Arc<Daemon> {
 	chain.set("example.ddns", Some(example));
 	chain.set("alias.ddns", Some(alias));
 	chain.finalize();
-	Daemon::start(
-		key,
-		chain,
-		DhtConfig {
-			listen: vec!["/memory/0".parse().unwrap()],
-			memory: true,
-			query_timeout: Duration::from_millis(300),
-			allow_private: true,
-			..Default::default()
-		},
-		Settings::default(),
-	)
-	.unwrap()
+	common::lone_daemon(key, chain)
 }
 
 /// The face's settings for these tests: nobody exempt from the rate limit.

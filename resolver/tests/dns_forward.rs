@@ -2,9 +2,11 @@
 //! match the query (another question, another id, another source) are dropped; only clients
 //! on the allow-list are served (no open resolver); the answer is clamped to the client's size.
 
+mod common;
+
 use ddns_resolver::{
 	dns::{Cidr, DnsConfig, Server, Transport},
-	Daemon, DhtConfig, MemChain, Settings,
+	Daemon, MemChain,
 };
 use hickory_proto::{
 	op::{Message, MessageType, Query, ResponseCode},
@@ -124,19 +126,7 @@ async fn upstream(mode: Upstream) -> (SocketAddr, Arc<AtomicUsize>) {
 async fn server(upstream: SocketAddr, allow: Vec<Cidr>) -> (Arc<Server>, Arc<Daemon>) {
 	let chain = MemChain::new();
 	chain.finalize();
-	let daemon = Daemon::start(
-		Keypair::generate_ed25519(),
-		chain,
-		DhtConfig {
-			listen: vec!["/memory/0".parse().unwrap()],
-			memory: true,
-			query_timeout: Duration::from_millis(300),
-			allow_private: true,
-			..Default::default()
-		},
-		Settings::default(),
-	)
-	.unwrap();
+	let daemon = common::lone_daemon(Keypair::generate_ed25519(), chain);
 	let config = DnsConfig {
 		listen: "127.0.0.1:0".parse().unwrap(),
 		upstream: Some(upstream),

@@ -3,6 +3,9 @@
 //! the query's ID, FORMERR for what does not parse, silence for responses, and no UDP answer
 //! larger than the client can take. A few fixed packets pin the codes of the edge cases.
 
+mod common;
+
+use common::bounded;
 use ddns_primitives::Record as ChainRecord;
 use ddns_resolver::{
 	dns::{DnsConfig, Server, Transport},
@@ -41,10 +44,6 @@ impl Drop for Zone {
 	fn drop(&mut self) {
 		self.daemon.stop();
 	}
-}
-
-fn bounded<T: TryFrom<Vec<u8>>>(bytes: &[u8]) -> T {
-	T::try_from(bytes.to_vec()).ok().expect("within bounds")
 }
 
 /// `example.ddns` (every record type, and an endpoint: the daemon serves it), `big.ddns`

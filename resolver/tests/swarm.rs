@@ -1,13 +1,16 @@
 //! Swarms of real daemons (real Kademlia, noise, yamux) over libp2p's in-process memory
 //! transport, following a chain held in memory.
 
+mod common;
+
+use common::eventually;
 use ddns_primitives::endpoint::{dht_key, Endpoint};
 use ddns_resolver::{
 	testing::{sign, view_for},
 	Daemon, DhtConfig, MemChain, Settings,
 };
 use libp2p::{identity::Keypair, multiaddr::Protocol, Multiaddr, PeerId};
-use std::{future::Future, sync::Arc, time::Duration};
+use std::{sync::Arc, time::Duration};
 
 const NAME: &str = "alpha.ddns";
 
@@ -92,22 +95,6 @@ async fn network_on(n: usize, wire: Wire) -> Net {
 		.await;
 	}
 	Net { chain, daemons, keys }
-}
-
-/// Polls `f` every 50 ms until it returns `Some`, for at most 30 s.
-async fn eventually<T, F, Fut>(what: &str, mut f: F) -> T
-where
-	F: FnMut() -> Fut,
-	Fut: Future<Output = Option<T>>,
-{
-	let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-	loop {
-		if let Some(v) = f().await {
-			return v;
-		}
-		assert!(tokio::time::Instant::now() < deadline, "timed out waiting until {what}");
-		tokio::time::sleep(Duration::from_millis(50)).await;
-	}
 }
 
 /// The PeerId of the endpoint `d` resolves for `NAME`, if any.
