@@ -38,8 +38,8 @@ stage "setup"
 bash scripts/setup.sh
 stage_done
 
-stage "build ddns-node and ddns-resolver (release)"
-cargo build --release --locked -p ddns-node -p ddns-resolver
+stage "build ddns-node, ddns-resolver and ddns-verify (release)"
+cargo build --release --locked -p ddns-node -p ddns-resolver -p ddns-verify
 stage_done
 
 stage "build the web app (scripts/build-app.sh: the name rule in wasm, then Vite)"

@@ -9,11 +9,12 @@ cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/ddns/target}"
 if [ -z "${DDNS_ZOMBIENET_SKIP_BUILD:-}" ]; then
 	bash scripts/setup.sh
-	cargo build --release --locked -p ddns-node -p ddns-resolver
+	cargo build --release --locked -p ddns-node -p ddns-resolver -p ddns-verify
 fi
 DDNS_NODE_BIN="$(realpath "${DDNS_NODE_BIN:-$CARGO_TARGET_DIR/release/ddns-node}")"
 DDNS_RESOLVER_BIN="$(realpath "${DDNS_RESOLVER_BIN:-$CARGO_TARGET_DIR/release/ddns-resolver}")"
-export DDNS_NODE_BIN DDNS_RESOLVER_BIN
+DDNS_VERIFY_BIN="$(realpath "${DDNS_VERIFY_BIN:-$CARGO_TARGET_DIR/release/ddns-verify}")"
+export DDNS_NODE_BIN DDNS_RESOLVER_BIN DDNS_VERIFY_BIN
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/ddns-zombienet.XXXXXX")"
 net="$work/network"

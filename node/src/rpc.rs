@@ -2,13 +2,27 @@
 
 use std::sync::Arc;
 
-use ddns_runtime::{opaque::Block, AccountId, Balance, BlockNumber, Nonce};
+use ddns_rpc::proof::Justifications;
+use ddns_runtime::{opaque::Block, AccountId, Balance, BlockNumber, Hash, Nonce};
 use jsonrpsee::RpcModule;
+
+type FullBackend = sc_service::TFullBackend<Block>;
 use sc_client_api::BlockchainEvents;
 use sc_transaction_pool_api::TransactionPool;
 use sp_api::ProvideRuntimeApi;
 use sp_block_builder::BlockBuilder;
 use sp_blockchain::{Error as BlockChainError, HeaderBackend, HeaderMetadata};
+
+/// What the GRANDPA methods and the proofs need.
+#[derive(Clone)]
+pub struct GrandpaDeps {
+	pub shared_voter_state: sc_consensus_grandpa::SharedVoterState,
+	pub shared_authority_set: sc_consensus_grandpa::SharedAuthoritySet<Hash, BlockNumber>,
+	pub justification_stream: sc_consensus_grandpa::GrandpaJustificationStream<Block>,
+	pub finality_provider: Arc<sc_consensus_grandpa::FinalityProofProvider<FullBackend, Block>>,
+	/// The newest justifications, for `ddns_resolveWithProof`.
+	pub justifications: Arc<Justifications<Hash>>,
+}
 
 /// What the RPC methods need from the running node.
 pub struct FullDeps<C, P> {
@@ -16,6 +30,10 @@ pub struct FullDeps<C, P> {
 	pub client: Arc<C>,
 	/// The transaction pool.
 	pub pool: Arc<P>,
+	/// GRANDPA's state and justifications.
+	pub grandpa: GrandpaDeps,
+	/// Runs the subscriptions' tasks.
+	pub subscription_executor: sc_rpc::SubscriptionTaskExecutor,
 }
 
 /// All RPC extensions of a full node.
@@ -25,6 +43,9 @@ pub fn create_full<C, P>(
 where
 	C: ProvideRuntimeApi<Block>
 		+ HeaderBackend<Block>
+		+ sc_client_api::BlockBackend<Block>
+		+ sc_client_api::StorageProvider<Block, FullBackend>
+		+ sc_client_api::ProofProvider<Block>
 		+ HeaderMetadata<Block, Error = BlockChainError>
 		+ BlockchainEvents<Block>
 		+ Send
@@ -39,16 +60,31 @@ where
 {
 	use ddns_rpc::{
 		operators::{Operators, OperatorsRpcServer},
+		proof::{DdnsProof, DdnsProofApiServer},
 		Ddns, DdnsApiServer,
 	};
 	use pallet_transaction_payment_rpc::{TransactionPayment, TransactionPaymentApiServer};
+	use sc_consensus_grandpa_rpc::{Grandpa, GrandpaApiServer};
 	use substrate_frame_rpc_system::{System, SystemApiServer};
 
-	let FullDeps { client, pool } = deps;
+	let FullDeps { client, pool, grandpa, subscription_executor } = deps;
 	let mut module = RpcModule::new(());
 	module.merge(System::new(client.clone(), pool).into_rpc())?;
 	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
 	module.merge(Ddns::<C, Block>::new(client.clone()).into_rpc())?;
+	module.merge(
+		DdnsProof::<C, Block, FullBackend>::new(client.clone(), grandpa.justifications).into_rpc(),
+	)?;
 	module.merge(Operators::<C, Block>::new(client).into_rpc())?;
+	module.merge(
+		Grandpa::new(
+			subscription_executor,
+			grandpa.shared_authority_set,
+			grandpa.shared_voter_state,
+			grandpa.justification_stream,
+			grandpa.finality_provider,
+		)
+		.into_rpc(),
+	)?;
 	Ok(module)
 }

@@ -4,7 +4,7 @@
 use std::{sync::Arc, time::Duration};
 
 use ddns_runtime::{apis::RuntimeApi, opaque::Block};
-use futures::FutureExt;
+use futures::{FutureExt, StreamExt};
 use sc_client_api::{Backend, BlockBackend};
 use sc_consensus_aura::{ImportQueueParams, SlotProportion, StartAuraParams};
 use sc_consensus_grandpa::SharedVoterState;
@@ -12,6 +12,7 @@ use sc_service::{error::Error as ServiceError, Configuration, TaskManager, WarpS
 use sc_telemetry::{Telemetry, TelemetryWorker};
 use sc_transaction_pool_api::OffchainTransactionPoolFactory;
 use sp_consensus_aura::sr25519::AuthorityPair as AuraPair;
+use sp_runtime::codec::Encode;
 
 pub(crate) type FullClient = sc_service::TFullClient<
 	Block,
@@ -223,11 +224,43 @@ pub fn new_full<
 	let enable_grandpa = !config.disable_grandpa;
 	let prometheus_registry = config.prometheus_registry().cloned();
 
+	// GRANDPA's justifications, as the voter makes or imports them: `ddns_resolveWithProof`
+	// proves answers at the newest justified block, and `grandpa_*` serves them too.
+	let shared_voter_state = SharedVoterState::empty();
+	let justification_stream = grandpa_link.justification_stream();
+	let justifications = Arc::new(ddns_rpc::proof::Justifications::default());
+	{
+		let justifications = justifications.clone();
+		let mut stream = justification_stream.subscribe(1_000);
+		task_manager.spawn_handle().spawn("ddns-justifications", None, async move {
+			while let Some(j) = stream.next().await {
+				let target =
+					(j.justification.commit.target_hash, j.justification.commit.target_number);
+				justifications.note(target.0, target.1, j.encode());
+			}
+		});
+	}
+	let grandpa_rpc = crate::rpc::GrandpaDeps {
+		shared_voter_state: shared_voter_state.clone(),
+		shared_authority_set: grandpa_link.shared_authority_set().clone(),
+		justification_stream,
+		finality_provider: sc_consensus_grandpa::FinalityProofProvider::new_for_service(
+			backend.clone(),
+			Some(grandpa_link.shared_authority_set().clone()),
+		),
+		justifications,
+	};
+
 	let rpc_extensions_builder = {
 		let client = client.clone();
 		let pool = transaction_pool.clone();
-		Box::new(move |_| {
-			let deps = crate::rpc::FullDeps { client: client.clone(), pool: pool.clone() };
+		Box::new(move |subscription_executor| {
+			let deps = crate::rpc::FullDeps {
+				client: client.clone(),
+				pool: pool.clone(),
+				grandpa: grandpa_rpc.clone(),
+				subscription_executor,
+			};
 			crate::rpc::create_full(deps).map_err(Into::into)
 		})
 	};
@@ -304,7 +337,7 @@ pub fn new_full<
 			notification_service: grandpa_notification_service,
 			voting_rule: sc_consensus_grandpa::VotingRulesBuilder::default().build(),
 			prometheus_registry,
-			shared_voter_state: SharedVoterState::empty(),
+			shared_voter_state,
 			telemetry: telemetry.as_ref().map(|x| x.handle()),
 			offchain_tx_pool_factory: OffchainTransactionPoolFactory::new(transaction_pool),
 		};

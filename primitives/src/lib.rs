@@ -5,6 +5,7 @@
 //! - [`endpoint`]: the signed endpoint records of the DHT (where a name is served right now).
 //! - [`multiaddr`]: multiaddrs and PeerIds in text.
 //! - [`operator`]: the services the operators pallet pays and the validators probe.
+//! - [`registry`]: the registry's stored types, its lifecycle rule and its storage keys.
 //!
 //! The runtime, the JSON-RPC resolver and the DNS face all link this crate, so a name the chain
 //! accepts is a name DNS can carry, and a record the chain stores is one the DNS face can serve.
@@ -20,6 +21,7 @@ pub mod net;
 pub mod operator;
 pub mod punycode;
 pub mod record;
+pub mod registry;
 
 pub use name::{NameError, TLD};
 pub use record::{Record, RecordError, RecordKind};

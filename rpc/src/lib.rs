@@ -11,6 +11,7 @@
 //! | `ddns_price(name, periods, at?)` | rent, premium, deposit, total; the same in the next block |
 //! | `ddns_params(at?)` | the registry's parameters |
 //! | `ddns_subscribeName(name)` | the view at every finalized block where it changed |
+//! | `ddns_resolveWithProof(name, at?)` | the view at a justified block, with header, justification and read proof ([`proof`]) |
 //!
 //! `at` is a block hash, `"best"` (the default) or `"finalized"`; an empty string or `"0x"` is
 //! the default too, and the selector may also come hex-encoded (`"0x62657374"` is `"best"`), which
@@ -32,6 +33,7 @@
 pub mod cache;
 pub mod json;
 pub mod operators;
+pub mod proof;
 
 use std::{collections::HashMap, marker::PhantomData, sync::Arc};
 

@@ -303,3 +303,29 @@ mod operators {
 		});
 	}
 }
+
+/// Clients that check storage proofs (`ddns-verify`) compute the keys themselves: they must be
+/// the keys the pallets use.
+#[test]
+fn proof_keys_are_the_pallets_keys() {
+	use ddns_primitives::registry::keys;
+	let name: pallet_ddns_registry::Name = b"alice.ddns".to_vec().try_into().unwrap();
+	assert_eq!(keys::name(&name), pallet_ddns_registry::Names::<Runtime>::hashed_key_for(&name));
+	assert_eq!(
+		keys::records(&name),
+		pallet_ddns_registry::Records::<Runtime>::hashed_key_for(&name)
+	);
+	assert_eq!(
+		keys::params(),
+		pallet_ddns_registry::RegistryParams::<Runtime>::hashed_key().to_vec()
+	);
+	assert_eq!(keys::timestamp(), pallet_timestamp::Now::<Runtime>::hashed_key().to_vec());
+	assert_eq!(
+		keys::grandpa_set_id(),
+		pallet_grandpa::CurrentSetId::<Runtime>::hashed_key().to_vec()
+	);
+	assert_eq!(
+		keys::grandpa_authorities(),
+		pallet_grandpa::Authorities::<Runtime>::hashed_key().to_vec()
+	);
+}

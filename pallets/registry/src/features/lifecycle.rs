@@ -18,17 +18,7 @@ impl<T: Config> Pallet<T> {
 		now: BlockNumberFor<T>,
 		params: &ParamsOf<T>,
 	) -> Lifecycle {
-		let Tenure::Registered { expires_at } = info.tenure else { return Lifecycle::Active };
-		let grace_end = expires_at.saturating_add(params.grace);
-		if now < expires_at {
-			Lifecycle::Active
-		} else if now < grace_end {
-			Lifecycle::Grace
-		} else if now < grace_end.saturating_add(params.premium_window) {
-			Lifecycle::Premium
-		} else {
-			Lifecycle::Free
-		}
+		info.state_at(now, params)
 	}
 
 	/// The block at which a registered name in `phase` reaches its next state.
@@ -94,34 +84,13 @@ impl<T: Config> Pallet<T> {
 			return (Lifecycle::Free, Zero::zero());
 		};
 		let now = frame_system::Pallet::<T>::block_number();
-		let mut name: Vec<u8> = name.to_vec();
-		let mut info = info.clone();
-		let mut is_sub = false;
-		// Each step moves one label up; a name has at most 127 labels.
-		loop {
-			match info.tenure {
-				Tenure::Registered { expires_at } => {
-					let state = match Self::state_of(&info, now, &params) {
-						Lifecycle::Premium if is_sub => Lifecycle::Free,
-						state => state,
-					};
-					return (state, expires_at);
-				},
-				Tenure::Sub { parent_term, .. } => {
-					is_sub = true;
-					let parent = match Self::parent_name(&name) {
-						Some(p) => p,
-						None => return (Lifecycle::Free, Zero::zero()),
-					};
-					match Names::<T>::get(&parent) {
-						Some(p) if p.term == parent_term => {
-							info = p;
-							name = parent.into_inner();
-						},
-						_ => return (Lifecycle::Free, Zero::zero()),
-					}
-				},
-			}
+		let names = |name: &[u8]| {
+			let key: Option<Name> = name.to_vec().try_into().ok();
+			Ok::<_, core::convert::Infallible>(key.and_then(Names::<T>::get))
+		};
+		match ddns_primitives::registry::lifecycle_and_expiry(name, info, now, &params, names) {
+			Ok(found) => found,
+			Err(never) => match never {},
 		}
 	}
 

@@ -1,6 +1,6 @@
 //! What clients read: a name's view, reverse lookups, prices, an owner's names.
 
-use crate::{pallet::*, Lifecycle, LookupError, Name, NameView, Price, Tenure};
+use crate::{pallet::*, Lifecycle, LookupError, Name, NameView, Price};
 use alloc::vec::Vec;
 use ddns_primitives::name as rule;
 use sp_runtime::traits::Zero;
@@ -11,25 +11,12 @@ impl<T: Config> Pallet<T> {
 		rule::validate(name).map_err(|e| LookupError::InvalidName(e.code().as_bytes().to_vec()))?;
 		let key: Name = name.to_vec().try_into().map_err(|_| LookupError::NotFound)?;
 		let info = Names::<T>::get(&key).ok_or(LookupError::NotFound)?;
-		let (state, expires_at) = Self::lifecycle_and_expiry(name, &info);
-		if state == Lifecycle::Free {
+		let found = Self::lifecycle_and_expiry(name, &info);
+		if found.0 == Lifecycle::Free {
 			return Err(LookupError::NotFound);
 		}
 		let records = Records::<T>::get(&key).map(|r| r.records.into_inner()).unwrap_or_default();
-		let locked = matches!(info.tenure, Tenure::Sub { locked: true, .. });
-		Ok(NameView {
-			name: name.to_vec(),
-			owner: info.owner,
-			state,
-			expires_at,
-			epoch: info.epoch,
-			node_key: info.node_key,
-			records,
-			parent: rule::parent(name).map(|p| p.to_vec()),
-			locked,
-			registered_at: info.registered_at,
-			deposit: info.deposit,
-		})
+		Ok(NameView::new(name, info, records, found))
 	}
 
 	/// The primary name of `who`, if they still own it and it is Active.
