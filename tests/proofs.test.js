@@ -15,6 +15,8 @@ import {
   DevNode, devPairs, registerName, releaseBinary, rpcCall, runBinary, signAndSendFinalized, waitForHeads,
 } from './lib/node.js';
 import { ddnsRpc } from '../examples/rpc-definitions.js';
+import { Resolver, dig } from './lib/resolver.js';
+import { WebSocket, WebSocketServer } from 'ws';
 
 const MINUTE = 60_000;
 const NAME = 'proof-alice.ddns';
@@ -56,8 +58,47 @@ async function lyingProxy(target, lie) {
   return { url: `http://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => server.close(r)) };
 }
 
+/**
+ * A WebSocket JSON-RPC proxy in front of the node that passes everything through both ways,
+ * and replaces `from` with `to` in the answers to `state_call` (only: the proof bundles pass
+ * untouched, so what catches the lie is the comparison of the daemon's answer with the proof).
+ */
+async function lyingWsProxy(target, from, to) {
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  server.on('connection', (client) => {
+    const upstream = new WebSocket(target);
+    const queue = [];
+    const calls = new Set();
+    const pass = (m) => {
+      try {
+        const msg = JSON.parse(m);
+        if (msg.method === 'state_call') calls.add(msg.id);
+      } catch {}
+      if (upstream.readyState === WebSocket.OPEN) upstream.send(m);
+      else queue.push(m);
+    };
+    upstream.on('open', () => queue.splice(0).forEach((m) => upstream.send(m)));
+    client.on('message', (m) => pass(m.toString()));
+    upstream.on('message', (m) => {
+      let text = m.toString();
+      try {
+        const msg = JSON.parse(text);
+        if (calls.delete(msg.id)) text = text.replaceAll(from, to);
+      } catch {}
+      client.send(text);
+    });
+    client.on('close', () => upstream.close());
+    upstream.on('close', () => client.close());
+    upstream.on('error', () => client.close());
+  });
+  await new Promise((r) => server.on('listening', r));
+  return { url: `ws://127.0.0.1:${server.address().port}`, close: () => new Promise((r) => server.close(r)) };
+}
+
+let alicePair;
 before(async () => {
   const { alice, bob } = await devPairs();
+  alicePair = alice;
   node = await DevNode.start();
   api = await ApiPromise.create({ provider: new WsProvider(node.wsUrl), rpc: ddnsRpc, noInitWarn: true });
   await waitForHeads(api, { best: 1, finalized: 1 });
@@ -165,5 +206,74 @@ test('a lying node is believed by a plain client and refused by ddns-verify', { 
     } finally {
       await proxy.close();
     }
+  }
+});
+
+test('a daemon\'s bundle carries its answer and endpoint record; a daemon behind a lying node is caught', { timeout: 5 * MINUTE }, async () => {
+  const from = `http://127.0.0.1:${node.rpcPort}`;
+  const honest = await Resolver.start({ chainWs: node.wsUrl, serve: [NAME] });
+  // A [192, 0, 2, 44] record as SCALE: variant 0, then the four bytes.
+  const proxy = await lyingWsProxy(node.wsUrl, '00c000022c', '00cb007142');
+  const fooled = await Resolver.start({ chainWs: proxy.url });
+  try {
+    await signAndSendFinalized(api, api.tx.registry.setNodeKey(NAME, honest.key.nodeKey), alicePair);
+    const deadline = Date.now() + 2 * MINUTE;
+    while ((await honest.get(`/resolve?name=${NAME}`)).body.endpoints?.length !== 1) {
+      assert.ok(Date.now() < deadline, `${NAME}'s endpoint was not published: ${honest.logTail()}`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const ok = await verify(['resolve', NAME, '--daemon', `http://127.0.0.1:${honest.httpPort}`, '--from', from]);
+    assert.equal(ok.code, 0, ok.stderr);
+    const out = JSON.parse(ok.stdout);
+    assert.equal(out.endpoint.peerId, honest.key.peerId, 'the endpoint record verified against the proven node key');
+    assert.deepEqual(out.view.records[0], { type: 'A', value: '192.0.2.44' });
+
+    // The daemon behind the lying node answers the lie over HTTP and DNS...
+    const lie = await fooled.get(`/resolve?name=${NAME}`);
+    assert.deepEqual(lie.body.view.records[0], { type: 'A', value: '203.0.113.66' }, JSON.stringify(lie.body));
+    const answer = await dig(fooled.dnsPort, NAME, 'A');
+    assert.deepEqual(answer.answer.map((a) => a.data), ['203.0.113.66']);
+    // ...and ddns-verify refuses its bundle.
+    const caught = await verify(['resolve', NAME, '--daemon', `http://127.0.0.1:${fooled.httpPort}`]);
+    assert.equal(caught.code, 40, caught.stdout + caught.stderr);
+    assert.equal(JSON.parse(caught.stdout).check, 'view');
+  } finally {
+    await fooled.cleanup();
+    await proxy.close();
+    await honest.cleanup();
+  }
+});
+
+test('a --light daemon answers dig from GRANDPA and the spec, and a record change within two finalized blocks', { timeout: 5 * MINUTE }, async () => {
+  const peerId = (await rpcCall(node.rpcPort, 'system_localPeerId')).result;
+  const bootnode = `/ip4/127.0.0.1/tcp/${node.p2pPort}/p2p/${peerId}`;
+  const light = await Resolver.start({
+    extraArgs: ['--light', path.join(dir, 'dev-raw.json'), '--light-bootnode', bootnode],
+  });
+  try {
+    const a = async () => (await dig(light.dnsPort, NAME, 'A')).answer.map((r) => r.data);
+    const until = async (what, f, ms = 2 * MINUTE) => {
+      const deadline = Date.now() + ms;
+      for (;;) {
+        const v = await f().catch(() => null);
+        if (v) return v;
+        assert.ok(Date.now() < deadline, `${what}; log:\n${light.logTail()}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    };
+    await until('the light daemon answers the name', async () => (await a()).includes('192.0.2.44'));
+    const sub = await light.get(`/resolve?name=${SUB}`);
+    assert.deepEqual(sub.body.view.records, [{ type: 'AAAA', value: '2001:db8::7' }], 'a subdomain, by its ancestors');
+    const missing = await dig(light.dnsPort, MISSING, 'A');
+    assert.equal(missing.status, 'NXDOMAIN');
+
+    // A record change: answered from the finalized block that includes it, or the next.
+    const { blockHash } = await signAndSendFinalized(api, api.tx.registry.setRecords(NAME, [{ A: [192, 0, 2, 45] }]), alicePair);
+    const included = (await api.rpc.chain.getHeader(blockHash)).number.toNumber();
+    await until('the light daemon answers the new record', async () => (await a()).includes('192.0.2.45'), MINUTE);
+    const finalized = (await api.rpc.chain.getHeader(await api.rpc.chain.getFinalizedHead())).number.toNumber();
+    assert.ok(finalized <= included + 2, `answered by #${finalized}, the change is in #${included}`);
+  } finally {
+    await light.cleanup();
   }
 });

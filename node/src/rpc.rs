@@ -22,6 +22,8 @@ pub struct GrandpaDeps {
 	pub finality_provider: Arc<sc_consensus_grandpa::FinalityProofProvider<FullBackend, Block>>,
 	/// The newest justifications, for `ddns_resolveWithProof`.
 	pub justifications: Arc<Justifications<Hash>>,
+	/// Where each ended authority set ended, for `ddns_resolveWithProof`.
+	pub set_ends: ddns_rpc::proof::SetEnds,
 }
 
 /// What the RPC methods need from the running node.
@@ -73,7 +75,12 @@ where
 	module.merge(TransactionPayment::new(client.clone()).into_rpc())?;
 	module.merge(Ddns::<C, Block>::new(client.clone()).into_rpc())?;
 	module.merge(
-		DdnsProof::<C, Block, FullBackend>::new(client.clone(), grandpa.justifications).into_rpc(),
+		DdnsProof::<C, Block, FullBackend>::new(
+			client.clone(),
+			grandpa.justifications,
+			grandpa.set_ends,
+		)
+		.into_rpc(),
 	)?;
 	module.merge(Operators::<C, Block>::new(client).into_rpc())?;
 	module.merge(

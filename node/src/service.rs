@@ -249,6 +249,13 @@ pub fn new_full<
 			Some(grandpa_link.shared_authority_set().clone()),
 		),
 		justifications,
+		set_ends: {
+			let set = grandpa_link.shared_authority_set().clone();
+			Arc::new(move || {
+				let changes = set.authority_set_changes();
+				changes.iter_from(0).map(|ends| ends.cloned().collect()).unwrap_or_default()
+			})
+		},
 	};
 
 	let rpc_extensions_builder = {

@@ -15,6 +15,10 @@ use sp_arithmetic::{
 	Perbill,
 };
 
+/// The layout of the registry's storage that these types decode: the pallet's storage version.
+/// A client that checks proofs refuses a chain whose registry has another (proven) version.
+pub const STORAGE_VERSION: u16 = 3;
+
 /// A name in canonical form, as stored (`example.ddns`).
 pub type Name = BoundedVec<u8, ConstU32<{ MAX_NAME_LEN as u32 }>>;
 /// An ed25519 public key that signs a name's endpoint records.
@@ -260,7 +264,7 @@ where
 /// against the pallets' own `hashed_key_for`.
 pub mod keys {
 	use super::*;
-	use sp_crypto_hashing::{blake2_128, twox_128};
+	use sp_crypto_hashing::{blake2_128, twox_128, twox_64};
 
 	/// The registry's name in the runtime.
 	pub const REGISTRY: &[u8] = b"Registry";
@@ -291,6 +295,21 @@ pub mod keys {
 	/// `Registry::RegistryParams`: the [`Params`].
 	pub fn params() -> Vec<u8> {
 		prefix(REGISTRY, b"RegistryParams")
+	}
+
+	/// The registry's storage version (`u16`, see [`STORAGE_VERSION`]).
+	pub fn storage_version() -> Vec<u8> {
+		prefix(REGISTRY, b":__STORAGE_VERSION__:")
+	}
+
+	/// `System::BlockHash(0)`: the genesis hash, which block 1 writes and frame-system never
+	/// prunes. Proven at B, it ties B's state to one chain.
+	pub fn genesis_hash() -> Vec<u8> {
+		let mut key = prefix(b"System", b"BlockHash");
+		let zero = 0u32.encode();
+		key.extend_from_slice(&twox_64(&zero));
+		key.extend_from_slice(&zero);
+		key
 	}
 
 	/// `Grandpa::CurrentSetId`: the GRANDPA authority set's id (`u64`).

@@ -91,6 +91,12 @@ pub trait Chain: Send + Sync + 'static {
 			Err(ChainError::Unavailable("this chain has no offchain storage".into()))
 		})
 	}
+
+	/// A proof bundle of the name at a finalized block (`ddns_resolveWithProof`; the fields
+	/// of `ddns_verify::Bundle`).
+	fn proof(&self, _name: &str) -> BoxFuture<'_, Result<serde_json::Value, ChainError>> {
+		Box::pin(async { Err(ChainError::Unavailable("this chain gives no proofs".into())) })
+	}
 }
 
 fn lookup(result: Result<View, LookupError>) -> Result<Option<View>, ChainError> {
@@ -286,6 +292,17 @@ impl Chain for RpcChain {
 				.await
 				.map_err(|e| ChainError::Unavailable(e.to_string()))?;
 			Ok(())
+		})
+	}
+
+	fn proof(&self, name: &str) -> BoxFuture<'_, Result<serde_json::Value, ChainError>> {
+		let name = name.to_owned();
+		Box::pin(async move {
+			self.client()
+				.await?
+				.request("ddns_resolveWithProof", rpc_params![name])
+				.await
+				.map_err(|e| ChainError::Unavailable(e.to_string()))
 		})
 	}
 

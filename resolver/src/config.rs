@@ -23,6 +23,15 @@ pub struct Options {
 	/// WebSocket RPC of the ddns-node to follow [default: ws://127.0.0.1:9944].
 	#[arg(long)]
 	pub chain_rpc: Option<String>,
+	/// Follow the chain with an embedded light client (smoldot) from this raw chain spec
+	/// instead of trusting a node's RPC: answers rest on GRANDPA and the spec alone
+	/// (`docs/proofs.md`). Not with `--signer node`, `--probe` or `--chain-rpc`.
+	#[arg(long, value_name = "RAW_SPEC")]
+	pub light: Option<PathBuf>,
+	/// Full nodes the light client connects to (`/ip4/.../tcp/N/p2p/<PeerId>`), repeatable
+	/// [default: the spec's bootNodes].
+	#[arg(long)]
+	pub light_bootnode: Vec<String>,
 	/// The ed25519 node key (32-byte secret seed, hex), created if missing. Its public half is
 	/// what a name's owner sets on chain with `registry.setNodeKey`
 	/// [default: $HOME/.local/share/ddns/resolver/node.key].
@@ -191,6 +200,9 @@ pub struct Options {
 #[derive(Debug, Clone)]
 pub struct Resolved {
 	pub chain_rpc: String,
+	/// `--light`: the raw chain spec the light client starts from.
+	pub light: Option<PathBuf>,
+	pub light_bootnodes: Vec<String>,
 	pub signer: crate::daemon::Signer,
 	pub key_file: PathBuf,
 	pub listen: Vec<Multiaddr>,
@@ -304,6 +316,19 @@ impl Options {
 				anyhow::bail!("a relay grants at least one reservation for at least a second");
 			}
 		}
+		if self.light.is_some() {
+			if self.chain_rpc.is_some() {
+				anyhow::bail!("--light follows the chain without a node: drop --chain-rpc");
+			}
+			if signer == crate::daemon::Signer::Node {
+				anyhow::bail!(
+					"--signer node needs a node's RPC; a --light daemon signs with --key-file"
+				);
+			}
+			if self.probe {
+				anyhow::bail!("--probe hands results to a node; it cannot run with --light");
+			}
+		}
 		let relay_via = addrs(&self.relay_via, "--relay-via")?;
 		if let Some(bad) = relay_via
 			.iter()
@@ -318,6 +343,8 @@ impl Options {
 			relay_via,
 			upnp: !self.no_upnp,
 			chain_rpc: self.chain_rpc.unwrap_or_else(|| "ws://127.0.0.1:9944".into()),
+			light: self.light,
+			light_bootnodes: self.light_bootnode,
 			key_file: self.key_file.unwrap_or(default_key),
 			listen: addrs(&listen, "--listen")?,
 			bootnodes: addrs(&self.bootnode, "--bootnode")?,

@@ -103,7 +103,12 @@ pub struct Resolution {
 	pub view: Option<View>,
 	/// The valid record with the highest (epoch, sequence), if any.
 	pub endpoint: Option<Endpoint>,
+	/// That record as signed (its wire form), for proof bundles.
+	pub record: Option<Vec<u8>>,
 }
+
+/// A valid record found in the DHT, and its wire form.
+type Found = (Endpoint, Vec<u8>);
 
 impl Resolution {
 	/// Whether the name resolves: held and Active.
@@ -142,6 +147,11 @@ struct Cache {
 /// [`Daemon::connect`]s served at once; more are refused.
 const MAX_CONNECTS: usize = 4;
 
+/// `/resolve?proof=1` requests made at once; more get 503.
+pub const MAX_PROOFS: usize = 8;
+/// Proof bundles kept (a bundle is a few KB); the cache starts over when full.
+pub const PROOF_CACHE_ENTRIES: usize = 1_024;
+
 /// Entries a cache holds before it starts over (it also starts over at every finalized block).
 const CACHE_ENTRIES: usize = 100_000;
 
@@ -158,7 +168,7 @@ pub struct Daemon {
 	genesis: [u8; 32],
 	/// Lookups running, by name and block: a lookup for the same name at the same block waits
 	/// for the running one's answer instead of asking the DHT again.
-	lookups: Mutex<HashMap<(String, u32), watch::Receiver<Option<Option<Endpoint>>>>>,
+	lookups: Mutex<HashMap<(String, u32), watch::Receiver<Option<Option<Found>>>>>,
 	/// Invalid records per peer: how many, since when.
 	strikes: Mutex<HashMap<libp2p::PeerId, (u32, Instant)>>,
 	/// The last request written for the node's offchain worker.
@@ -167,6 +177,10 @@ pub struct Daemon {
 	connects: tokio::sync::Semaphore,
 	/// Prober challenges being answered.
 	challenge_slots: Arc<tokio::sync::Semaphore>,
+	/// `/resolve?proof=1` requests being made ([`MAX_PROOFS`]): each costs the node two calls.
+	pub proof_slots: tokio::sync::Semaphore,
+	/// The last proof bundles made, by name: one per name and justified block.
+	pub proofs: Mutex<HashMap<String, (serde_json::Value, Instant)>>,
 	/// The daemon's tasks and those of its faces (their listeners); `None` once stopped.
 	tasks: Mutex<Option<Vec<tokio::task::AbortHandle>>>,
 	/// The last finalized head seen, and when it came.
@@ -197,6 +211,8 @@ impl Daemon {
 			metrics,
 			connects: tokio::sync::Semaphore::new(MAX_CONNECTS),
 			challenge_slots: Arc::new(tokio::sync::Semaphore::new(4)),
+			proof_slots: tokio::sync::Semaphore::new(MAX_PROOFS),
+			proofs: Default::default(),
 			key,
 			settings,
 			cache: Default::default(),
@@ -328,7 +344,7 @@ impl Daemon {
 	) -> Result<Arc<Resolution>, ChainError> {
 		let (head, view) = self.view(name).await?;
 		if !endpoint {
-			return Ok(Arc::new(Resolution { head, view, endpoint: None }));
+			return Ok(Arc::new(Resolution { head, view, endpoint: None, record: None }));
 		}
 		{
 			let cache = self.cache.lock().expect("not poisoned");
@@ -346,7 +362,8 @@ impl Daemon {
 			},
 			_ => None,
 		};
-		let answer = Arc::new(Resolution { head, view, endpoint });
+		let (endpoint, record) = endpoint.map_or((None, None), |(e, r)| (Some(e), Some(r)));
+		let answer = Arc::new(Resolution { head, view, endpoint, record });
 		let mut cache = self.cache.lock().expect("not poisoned");
 		if cache.head == head {
 			if cache.answers.len() >= CACHE_ENTRIES {
@@ -360,7 +377,7 @@ impl Daemon {
 	/// The best valid record of `name` in the DHT. Lookups of one name at one block share one
 	/// query: the first asks, the others wait for its answer (and ask themselves if it is
 	/// dropped before it has one).
-	async fn lookup(&self, name: &str, view: &View, head: Head) -> Option<Endpoint> {
+	async fn lookup(&self, name: &str, view: &View, head: Head) -> Option<Found> {
 		let key = (name.to_owned(), head.number);
 		// One lock for the look and the claim: two callers never both lead.
 		let role = {
@@ -388,9 +405,9 @@ impl Daemon {
 		// Removes the entry however this ends, a dropped future included; only its own (a
 		// later leader's entry stays).
 		struct Running<'a> {
-			lookups: &'a Mutex<HashMap<(String, u32), watch::Receiver<Option<Option<Endpoint>>>>>,
+			lookups: &'a Mutex<HashMap<(String, u32), watch::Receiver<Option<Option<Found>>>>>,
 			key: (String, u32),
-			rx: watch::Receiver<Option<Option<Endpoint>>>,
+			rx: watch::Receiver<Option<Option<Found>>>,
 		}
 		impl Drop for Running<'_> {
 			fn drop(&mut self) {
@@ -412,7 +429,7 @@ impl Daemon {
 	/// closest does not hold the answer up. Early answers trade a little freshness for speed:
 	/// a newer record that comes later loses to an older valid one (still signed by the name's
 	/// current key, in its current epoch, not expired).
-	async fn query(&self, name: &str, view: &View, head: Head) -> Option<Endpoint> {
+	async fn query(&self, name: &str, view: &View, head: Head) -> Option<Found> {
 		let started = Instant::now();
 		let mut values = self.dht.get_stream(dht_key(name.as_bytes())).await;
 		let mut best: Option<(Endpoint, Vec<u8>, usize)> = None;
@@ -469,7 +486,7 @@ impl Daemon {
 		self.metrics.lookup_seconds.observe(started.elapsed().as_secs_f64());
 		let result = if best.is_some() { "found" } else { "none" };
 		self.metrics.lookups.get_or_create(&vec![("result", result)]).inc();
-		best.map(|(e, _, _)| e)
+		best.map(|(e, bytes, _)| (e, bytes))
 	}
 
 	/// Validates records peers ask us to store; only valid ones that supersede what we hold

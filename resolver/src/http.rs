@@ -1,7 +1,7 @@
 //! The HTTP face: `GET /resolve?name=`, `GET /connect?name=`, `GET /health`, `GET /metrics`.
 
 use crate::{
-	chain::{hex, ChainError, Head},
+	chain::{hex, unhex, ChainError, Head},
 	daemon::{Daemon, Resolution},
 };
 use ddns_primitives::{endpoint::Endpoint, name::MAX_NAME_LEN};
@@ -237,6 +237,9 @@ async fn resolve(daemon: &Daemon, query: &str) -> Response<Full<Bytes>> {
 			format!("{name:?} is not a canonical ddns name ({})", e.code()),
 		);
 	}
+	if query_param(query, "proof") == Ok(Some("1".into())) {
+		return proven(daemon, &name).await;
+	}
 	match daemon.resolve(&name).await {
 		Ok(r) if r.view.is_none() => json_reply(daemon, StatusCode::NOT_FOUND, {
 			let mut body = resolution_json(&name, &r);
@@ -253,6 +256,63 @@ async fn resolve(daemon: &Daemon, query: &str) -> Response<Full<Bytes>> {
 			error(daemon, StatusCode::SERVICE_UNAVAILABLE, "chain_unavailable", e.to_string())
 		},
 	}
+}
+
+/// `GET /resolve?name=&proof=1`: the node's proof bundle of the name at a finalized block B
+/// (`ddns_resolveWithProof`), with this daemon's own answer in place of the node's: its view at
+/// B, and the endpoint record it answers from (`endpoint`, the signed wire form). `ddns-verify
+/// resolve --daemon` checks both against the proof, so a daemon (or the node behind it) that
+/// lies is caught, not believed. Always 200 when the node gave a bundle: a name nobody holds is
+/// `"view": null`, which the proof shows.
+async fn proven(daemon: &Daemon, name: &str) -> Response<Full<Bytes>> {
+	let unavailable = |e: ChainError| {
+		daemon.metrics.lookups.get_or_create(&vec![("result", "error")]).inc();
+		error(daemon, StatusCode::SERVICE_UNAVAILABLE, "chain_unavailable", e.to_string())
+	};
+	// A bundle made within the last block answers again: the node's justified block moves on
+	// about once a block.
+	let fresh =
+		daemon.proofs.lock().expect("not poisoned").get(name).and_then(|(b, at)| {
+			(at.elapsed() < std::time::Duration::from_secs(3)).then(|| b.clone())
+		});
+	if let Some(bundle) = fresh {
+		return json_reply(daemon, StatusCode::OK, bundle);
+	}
+	let Ok(_slot) = daemon.proof_slots.try_acquire() else {
+		let message = "too many proofs are being made; ask again".to_owned();
+		return error(daemon, StatusCode::SERVICE_UNAVAILABLE, "busy", message);
+	};
+	let mut bundle = match daemon.chain.proof(name).await {
+		Ok(bundle) => bundle,
+		Err(e) => return unavailable(e),
+	};
+	let block = &bundle["block"];
+	let at = block["number"]
+		.as_u64()
+		.and_then(|n| u32::try_from(n).ok())
+		.zip(block["hash"].as_str().and_then(unhex).and_then(|h| <[u8; 32]>::try_from(h).ok()));
+	let Some((number, hash)) = at else {
+		let message = "the node's bundle names no block".to_owned();
+		return error(daemon, StatusCode::BAD_GATEWAY, "bad_bundle", message);
+	};
+	let view = match daemon.chain.view(name, Head { number, hash }).await {
+		Ok(view) => view,
+		Err(e) => return unavailable(e),
+	};
+	bundle["view"] = view.as_ref().map_or(Value::Null, ddns_rpc::json::name_view);
+	if let Ok(r) = daemon.resolve(name).await {
+		if let Some(record) = &r.record {
+			bundle["endpoint"] = json!(format!("0x{}", hex(record)));
+		}
+	}
+	{
+		let mut proofs = daemon.proofs.lock().expect("not poisoned");
+		if proofs.len() >= crate::daemon::PROOF_CACHE_ENTRIES {
+			proofs.clear();
+		}
+		proofs.insert(name.to_owned(), (bundle.clone(), std::time::Instant::now()));
+	}
+	json_reply(daemon, StatusCode::OK, bundle)
 }
 
 /// How long `/health` waits for the node to say whether it is syncing.

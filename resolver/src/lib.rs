@@ -15,6 +15,7 @@ pub mod daemon;
 pub mod dht;
 pub mod dns;
 pub mod http;
+pub mod light;
 pub mod metrics;
 pub mod probe;
 pub mod testing;

@@ -4,8 +4,11 @@ use clap::Parser;
 use ddns_resolver::{
 	chain::hex,
 	config::{load_or_create_key, Options},
-	http, Daemon, DhtConfig, RpcChain, Settings,
+	http,
+	light::LightChain,
+	Chain, Daemon, DhtConfig, RpcChain, Settings,
 };
+use std::sync::Arc;
 use tokio::signal::unix::{signal, SignalKind};
 
 #[tokio::main]
@@ -51,22 +54,44 @@ async fn main() -> anyhow::Result<()> {
 		);
 	}
 
-	let chain = RpcChain::start(config.chain_rpc.clone());
 	// The genesis hash names the DHT's protocols and is in every record's signature: without
-	// it the daemon cannot join, so it waits for the node.
-	let genesis = loop {
-		match chain.genesis().await {
-			Ok(genesis) => break genesis,
-			Err(e) => {
-				tracing::warn!(
-					target: "ddns",
-					"waiting for the node at {} for the chain's genesis hash: {e}",
-					config.chain_rpc
-				);
-				tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+	// it the daemon cannot join, so it waits for the chain.
+	let (chain, rpc_chain, genesis): (Arc<dyn Chain>, Option<Arc<RpcChain>>, [u8; 32]) =
+		match &config.light {
+			Some(spec) => {
+				let text = std::fs::read_to_string(spec)
+					.map_err(|e| anyhow::anyhow!("--light {}: {e}", spec.display()))?;
+				let light = LightChain::start(&text, &config.light_bootnodes).await?;
+				tracing::info!(target: "ddns", "following the chain with a light client ({})", spec.display());
+				let genesis = loop {
+					match light.genesis().await {
+						Ok(genesis) => break genesis,
+						Err(e) => {
+							tracing::warn!(target: "ddns", "waiting for the light client: {e}");
+							tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+						},
+					}
+				};
+				(light, None, genesis)
 			},
-		}
-	};
+			None => {
+				let chain = RpcChain::start(config.chain_rpc.clone());
+				let genesis = loop {
+					match chain.genesis().await {
+						Ok(genesis) => break genesis,
+						Err(e) => {
+							tracing::warn!(
+								target: "ddns",
+								"waiting for the node at {} for the chain's genesis hash: {e}",
+								config.chain_rpc
+							);
+							tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+						},
+					}
+				};
+				(chain.clone(), Some(chain), genesis)
+			},
+		};
 	tracing::info!(target: "ddns", "chain 0x{}", hex(&genesis));
 	let daemon = Daemon::start(
 		key,
@@ -97,7 +122,7 @@ async fn main() -> anyhow::Result<()> {
 			..Default::default()
 		},
 	)?;
-	if let Some(probe) = config.probe.clone() {
+	if let (Some(probe), Some(chain)) = (config.probe.clone(), rpc_chain) {
 		tracing::info!(target: "ddns", "probing the operators' services ({probe:?})");
 		let task = tokio::spawn(ddns_resolver::probe::run(
 			daemon.dht.clone(),

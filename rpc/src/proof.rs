@@ -79,16 +79,35 @@ pub trait DdnsProofApi {
 	fn resolve_with_proof(&self, name: String, at: Option<String>) -> RpcResult<Value>;
 }
 
+/// The authority sets that ended, as `(set id, its last block)`, oldest first (the node reads
+/// them from GRANDPA's shared authority set).
+pub type SetEnds = Arc<dyn Fn() -> Vec<(u64, u32)> + Send + Sync>;
+
+/// Bundles kept, by block and name (a bundle is a few KB).
+pub const CACHED_BUNDLES: u32 = 512;
+
+/// Most set ends a bundle lists (the newest); a verifier further behind starts again from
+/// `init`... or a newer chain spec.
+pub const MAX_SET_ENDS: usize = 1_024;
+
 /// The proving resolver over a full client and its backend `BE`.
 pub struct DdnsProof<C, Block: BlockT, BE> {
 	client: Arc<C>,
 	justifications: Arc<Justifications<Block::Hash>>,
+	set_ends: SetEnds,
+	/// Finished bundles: asking again at the same block costs no reads.
+	cache: Mutex<schnellru::LruMap<(Block::Hash, String), Arc<Value>>>,
 	_backend: PhantomData<BE>,
 }
 
 impl<C, Block: BlockT, BE> DdnsProof<C, Block, BE> {
-	pub fn new(client: Arc<C>, justifications: Arc<Justifications<Block::Hash>>) -> Self {
-		Self { client, justifications, _backend: PhantomData }
+	pub fn new(
+		client: Arc<C>,
+		justifications: Arc<Justifications<Block::Hash>>,
+		set_ends: SetEnds,
+	) -> Self {
+		let cache = Mutex::new(schnellru::LruMap::new(schnellru::ByLength::new(CACHED_BUNDLES)));
+		Self { client, justifications, set_ends, cache, _backend: PhantomData }
 	}
 }
 
@@ -216,7 +235,11 @@ where
 		let set_id = if changes { set_id.saturating_sub(1) } else { set_id };
 
 		let genesis = self.client.hash(0u32.into()).map_err(internal)?.unwrap_or_default();
-		Ok(json!({
+		let mut set_ends: Vec<(u64, u32)> =
+			(self.set_ends)().into_iter().filter(|(id, _)| *id < set_id).collect();
+		let skip = set_ends.len().saturating_sub(MAX_SET_ENDS);
+		set_ends.drain(..skip);
+		let bundle = json!({
 			"name": name,
 			"genesis": format!("{genesis:?}"),
 			"block": { "number": number, "hash": format!("{hash:?}") },
@@ -225,6 +248,9 @@ where
 			"justification": format!("0x{}", form::hex(&justification)),
 			"proof": proof.into_iter_nodes().map(|n| format!("0x{}", form::hex(&n))).collect::<Vec<_>>(),
 			"view": view,
-		}))
+			"setEnds": set_ends,
+		});
+		self.cache.lock().insert((hash, name), Arc::new(bundle.clone()));
+		Ok(bundle)
 	}
 }

@@ -75,7 +75,8 @@ export class Resolver {
       ? (listen ?? [`/ip4/0.0.0.0/udp/${r.p2pPort}/quic-v1`, `/ip4/0.0.0.0/tcp/${r.p2pPort}`])
       : [`/ip4/127.0.0.1/tcp/${r.p2pPort}`];
     const args = [
-      '--chain-rpc', chainWs,
+      // Without `chainWs` the caller passes `--light <spec>` in `extraArgs`.
+      ...(chainWs ? ['--chain-rpc', chainWs] : []),
       '--key-file', r.keyFile,
       ...p2p.flatMap((a) => ['--listen', a]),
       '--http', `${r.host}:${r.httpPort}`,

@@ -10,7 +10,7 @@ use sp_runtime::{generic::OpaqueDigestItemId, traits::Header as _};
 use std::collections::{HashMap, HashSet};
 
 /// Most headers walked back from a set's last block to find the change it enacted.
-pub const MAX_CHANGE_DELAY: u32 = 4_096;
+pub const MAX_CHANGE_DELAY: u32 = 512;
 
 /// What `grandpa_proveFinality` returns (SCALE): a justification of `block`, the last block of
 /// an authority set, and headers after the block asked about up to it.
@@ -56,7 +56,19 @@ pub fn check_justification(
 	let mut signers = HashSet::new();
 	let mut weight = 0u64;
 	let mut buf = Vec::new();
+	// A voter may appear twice (an equivocation); more than two per voter is no justification.
+	if commit.precommits.len() > 2 * weights.len() {
+		return Err(Failure::Malformed(format!(
+			"{} precommits for a set of {}",
+			commit.precommits.len(),
+			weights.len()
+		)));
+	}
 	for signed in &commit.precommits {
+		// A signer counted already adds nothing: its second precommit is not checked.
+		if signers.contains(&signed.id) {
+			continue;
+		}
 		let Some(w) = weights.get(&signed.id) else {
 			return Err(Failure::Signature(format!("{:?} is not in set {set_id}", signed.id)));
 		};
@@ -92,9 +104,8 @@ pub fn check_justification(
 				return Err(Failure::Ancestry("the headers form a loop".into()));
 			}
 		}
-		if signers.insert(signed.id.clone()) {
-			weight = weight.saturating_add(*w);
-		}
+		signers.insert(signed.id.clone());
+		weight = weight.saturating_add(*w);
 	}
 	if used.len() != ancestry.len() {
 		return Err(Failure::Ancestry(format!(

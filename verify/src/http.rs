@@ -12,6 +12,8 @@ use std::{
 
 /// Largest response read.
 pub const MAX_RESPONSE: u64 = 16 << 20;
+/// Longest a request may take, connection to last byte.
+pub const TIMEOUT: Duration = Duration::from_secs(30);
 
 struct Url {
 	host: String,
@@ -36,9 +38,13 @@ fn parse(url: &str) -> Result<Url, String> {
 /// Sends one request and returns the status and body.
 pub fn request(method: &str, url: &str, body: Option<&str>) -> Result<(u16, Vec<u8>), String> {
 	let Url { host, path } = parse(url)?;
-	let mut stream = TcpStream::connect(&host).map_err(|e| format!("{host}: {e}"))?;
-	stream.set_read_timeout(Some(Duration::from_secs(30))).ok();
-	stream.set_write_timeout(Some(Duration::from_secs(30))).ok();
+	let addr = std::net::ToSocketAddrs::to_socket_addrs(&host)
+		.map_err(|e| format!("{host}: {e}"))?
+		.next()
+		.ok_or_else(|| format!("{host}: no address"))?;
+	let mut stream =
+		TcpStream::connect_timeout(&addr, TIMEOUT).map_err(|e| format!("{host}: {e}"))?;
+	stream.set_write_timeout(Some(TIMEOUT)).ok();
 	let body = body.unwrap_or("");
 	let head = format!(
 		"{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
@@ -48,8 +54,25 @@ pub fn request(method: &str, url: &str, body: Option<&str>) -> Result<(u16, Vec<
 		.write_all(head.as_bytes())
 		.and_then(|_| stream.write_all(body.as_bytes()))
 		.map_err(|e| e.to_string())?;
+	// One deadline for the whole response: a server that trickles bytes does not hold us.
+	let deadline = std::time::Instant::now() + TIMEOUT;
 	let mut response = Vec::new();
-	stream.take(MAX_RESPONSE).read_to_end(&mut response).map_err(|e| e.to_string())?;
+	let mut buf = [0u8; 16 * 1024];
+	loop {
+		let left = deadline.saturating_duration_since(std::time::Instant::now());
+		if left.is_zero() {
+			return Err(format!("{host}: no full answer within {} s", TIMEOUT.as_secs()));
+		}
+		stream.set_read_timeout(Some(left)).ok();
+		match stream.read(&mut buf) {
+			Ok(0) => break,
+			Ok(n) if (response.len() + n) as u64 > MAX_RESPONSE => {
+				return Err(format!("{host}: the answer is over {MAX_RESPONSE} bytes"))
+			},
+			Ok(n) => response.extend_from_slice(&buf[..n]),
+			Err(e) => return Err(format!("{host}: {e}")),
+		}
+	}
 	let split = response
 		.windows(4)
 		.position(|w| w == b"\r\n\r\n")
@@ -81,7 +104,7 @@ fn dechunk(mut data: &[u8]) -> Result<Vec<u8>, String> {
 		if size == 0 {
 			return Ok(out);
 		}
-		if data.len() < size + 2 {
+		if size.checked_add(2).is_none_or(|end| data.len() < end) {
 			return Err("truncated chunk".into());
 		}
 		out.extend_from_slice(&data[..size]);

@@ -8,7 +8,8 @@
 //! the node, the daemon or the proxy that served it.
 //!
 //! The checks, in order, each with its own [`Failure`]:
-//! 1. the bundle is of our chain (genesis) and for the name asked;
+//! 1. the bundle is of our chain (genesis, proven from `System::BlockHash(0)` at B too) and for
+//!    the name asked;
 //! 2. the header is B's (its hash);
 //! 3. the justification's target is B, every signature in it is an authority's of the pinned
 //!    set for its round, the signers hold more than two thirds of the set's weight, and every
@@ -20,8 +21,11 @@
 //!    ([`ddns_primitives::registry::lifecycle_and_expiry`]);
 //! 6. B's timestamp is no older than the caller's limit, and B is not below a block verified
 //!    before;
-//! 7. the bundle's convenience view, if any, is what the proof says.
+//! 7. the bundle's convenience view, if any, is what the proof says;
+//! 8. a daemon's endpoint record, if any, is signed by the proven node key, in the proven
+//!    epoch, for this chain, and valid at B.
 
+pub mod endpoint;
 pub mod genesis;
 pub mod grandpa;
 pub mod http;
@@ -30,7 +34,10 @@ pub mod json;
 use codec::Decode;
 use ddns_primitives::{
 	name as rule,
-	registry::{keys, lifecycle_and_expiry, Lifecycle, NameInfo, NameView, Params, RecordsInfo},
+	registry::{
+		keys, lifecycle_and_expiry, Lifecycle, NameInfo, NameView, Params, RecordsInfo,
+		STORAGE_VERSION,
+	},
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -99,9 +106,17 @@ pub struct Bundle {
 	pub justification: String,
 	/// Trie nodes: a read proof of the answer's keys at B's state root, hex.
 	pub proof: Vec<String>,
+	/// Where each authority set before B's ended, as `(set id, last block)`: a hint for
+	/// following set changes (each is proven by its justification).
+	#[serde(default)]
+	pub set_ends: Vec<(u64, u32)>,
 	/// The server's reading of the proof, for convenience: the name's view, or `null` when
 	/// nobody holds it. Checked against the proof.
 	pub view: Option<Value>,
+	/// From a daemon: the signed endpoint record it answers from (wire form, hex). Checked
+	/// against the proven node key, epoch and expiry, for this chain.
+	#[serde(default, skip_serializing_if = "Option::is_none")]
+	pub endpoint: Option<String>,
 }
 
 /// A block by number and hash.
@@ -121,6 +136,8 @@ pub struct Verified {
 	/// The name's view, or `None` (NXDOMAIN) when nobody holds it at B: never registered,
 	/// lapsed past grace, or a subdomain whose chain is broken.
 	pub view: Option<NameView<AccountId32, u128, u32>>,
+	/// The endpoint record the bundle carried, valid for the proven view.
+	pub endpoint: Option<ddns_primitives::endpoint::Endpoint>,
 }
 
 impl Verified {
@@ -131,6 +148,13 @@ impl Verified {
 			"block": { "number": self.block.number, "hash": format!("{:?}", self.block.hash) },
 			"timestamp": self.timestamp,
 			"view": self.view.as_ref().map(json::name_view),
+			"endpoint": self.endpoint.as_ref().map(|e| serde_json::json!({
+				"peerId": bs58::encode(&e.peer_id).into_string(),
+				"multiaddrs": e.addrs.iter().filter_map(|a| ddns_primitives::multiaddr::to_text(a)).collect::<Vec<_>>(),
+				"epoch": e.epoch,
+				"seq": e.seq,
+				"validUntil": e.valid_until,
+			})),
 		})
 	}
 }
@@ -167,12 +191,17 @@ pub enum Failure {
 	ProofIncomplete(String),
 	/// A proven value does not decode as what the registry stores there.
 	Value(String),
+	/// The registry's proven storage version is not the one this verifier reads.
+	Version { proven: Option<u16>, known: u16 },
 	/// B is older than the caller accepts.
 	Stale { age_ms: u64, max_ms: u64 },
 	/// B is below a block verified before.
 	Rollback { block: u32, last: u32 },
 	/// The bundle's view is not what its proof says.
 	View { claimed: Value, proven: Value },
+	/// The endpoint record is not valid for the proven view (its code: `bad_signature`,
+	/// `stale_epoch`, `not_active`...).
+	Endpoint(&'static str),
 }
 
 impl Failure {
@@ -193,9 +222,11 @@ impl Failure {
 			Failure::ProofRoot => 20,
 			Failure::ProofIncomplete(_) => 21,
 			Failure::Value(_) => 22,
+			Failure::Version { .. } => 23,
 			Failure::Stale { .. } => 30,
 			Failure::Rollback { .. } => 31,
 			Failure::View { .. } => 40,
+			Failure::Endpoint(_) => 41,
 		}
 	}
 
@@ -216,9 +247,11 @@ impl Failure {
 			Failure::ProofRoot => "proof_root",
 			Failure::ProofIncomplete(_) => "proof_incomplete",
 			Failure::Value(_) => "value",
+			Failure::Version { .. } => "registry_version",
 			Failure::Stale { .. } => "stale",
 			Failure::Rollback { .. } => "rollback",
 			Failure::View { .. } => "view",
+			Failure::Endpoint(_) => "endpoint",
 		}
 	}
 }
@@ -249,6 +282,10 @@ impl std::fmt::Display for Failure {
 			},
 			Failure::ProofIncomplete(e) => write!(f, "the read proof lacks {e}"),
 			Failure::Value(e) => write!(f, "proven value: {e}"),
+			Failure::Version { proven, known } => write!(
+				f,
+				"the registry's storage is at version {proven:?}; this verifier reads version {known} (update it)"
+			),
 			Failure::Stale { age_ms, max_ms } => {
 				write!(
 					f,
@@ -262,6 +299,9 @@ impl std::fmt::Display for Failure {
 			},
 			Failure::View { claimed, proven } => {
 				write!(f, "the bundle's view {claimed} is not the proven {proven}")
+			},
+			Failure::Endpoint(code) => {
+				write!(f, "the endpoint record is not valid for the proven name: {code}")
 			},
 		}
 	}
@@ -285,7 +325,14 @@ pub(crate) fn decode_all<T: Decode>(what: &str, bytes: &[u8]) -> Result<T, Strin
 
 /// The keys a name's answer reads first (ancestors of a subdomain follow as needed).
 pub fn keys_for(name: &[u8]) -> Vec<Vec<u8>> {
-	vec![keys::params(), keys::timestamp(), keys::name(name), keys::records(name)]
+	vec![
+		keys::genesis_hash(),
+		keys::storage_version(),
+		keys::params(),
+		keys::timestamp(),
+		keys::name(name),
+		keys::records(name),
+	]
 }
 
 /// Checks `bundle` as the answer for `name` against `trust`, at wall-clock time `now_ms`,
@@ -348,6 +395,22 @@ pub fn verify(
 			.map_err(|e| Failure::ProofIncomplete(format!("{what} ({e})")))
 	};
 
+	// The state is our chain's (the genesis field above is only the server's word), and laid
+	// out as this verifier reads it.
+	let genesis: Option<H256> = read("the genesis hash", &keys::genesis_hash())?
+		.map(|v| decode_all("the genesis hash", &v))
+		.transpose()
+		.map_err(Failure::Value)?;
+	if genesis != Some(trust.genesis) && bundle.block.number > 0 {
+		return Err(Failure::Genesis { ours: trust.genesis, theirs: genesis.unwrap_or_default() });
+	}
+	let version: Option<u16> = read("the registry's storage version", &keys::storage_version())?
+		.map(|v| decode_all("the storage version", &v))
+		.transpose()
+		.map_err(Failure::Value)?;
+	if version != Some(STORAGE_VERSION) {
+		return Err(Failure::Version { proven: version, known: STORAGE_VERSION });
+	}
 	let timestamp: u64 = match read("the block's timestamp", &keys::timestamp())? {
 		Some(v) => decode_all("the timestamp", &v).map_err(Failure::Value)?,
 		None => return Err(Failure::Value("the block has no timestamp".into())),
@@ -397,5 +460,20 @@ pub fn verify(
 	if claimed != proven {
 		return Err(Failure::View { claimed, proven });
 	}
-	Ok(Verified { block: bundle.block, timestamp, view })
+
+	// 8. The endpoint record, signed by the proven node key in the proven epoch.
+	let endpoint = match &bundle.endpoint {
+		None => None,
+		Some(record) => Some(
+			endpoint::check(
+				&unhex("the endpoint record", record)?,
+				name,
+				view.as_ref(),
+				bundle.block.number,
+				&trust.genesis.0,
+			)
+			.map_err(|e| Failure::Endpoint(e.code()))?,
+		),
+	};
+	Ok(Verified { block: bundle.block, timestamp, view, endpoint })
 }

@@ -4,6 +4,7 @@
 //! ```text
 //! ddns-verify init --chain-spec raw.json          # pin the genesis hash and GRANDPA set
 //! ddns-verify resolve alice.ddns --from http://127.0.0.1:9944
+//! ddns-verify resolve alice.ddns --daemon http://127.0.0.1:8053 --from http://127.0.0.1:9944
 //! ddns-verify check bundle.json alice.ddns        # a bundle from a file, offline
 //! ```
 //!
@@ -36,12 +37,17 @@ enum Command {
 		#[arg(long)]
 		chain_spec: PathBuf,
 	},
-	/// Fetches a proof bundle for NAME from a node's JSON-RPC and verifies it.
+	/// Fetches a proof bundle for NAME from a node's JSON-RPC (`--from`) or a daemon's HTTP
+	/// face (`--daemon`), and verifies it.
 	Resolve {
 		name: String,
-		/// The node's JSON-RPC endpoint (http:// or ws://; it is not trusted).
+		/// A node's JSON-RPC endpoint (http:// or ws://; it is not trusted).
+		#[arg(long, required_unless_present = "daemon")]
+		from: Option<String>,
+		/// A ddns-resolver's HTTP face (http://host:port): its answer and endpoint record are
+		/// checked too. Authority-set changes are followed through `--from`.
 		#[arg(long)]
-		from: String,
+		daemon: Option<String>,
 		/// The block to prove at (a hash; default: the newest the node has a justification for).
 		#[arg(long)]
 		at: Option<String>,
@@ -58,6 +64,10 @@ enum Command {
 		/// Checks freshness against this time (milliseconds since the Unix epoch), not now.
 		#[arg(long)]
 		now_ms: Option<u64>,
+		/// Verifies this many times and prints the time per verification to stderr (a
+		/// benchmark: scripts/bench-verify.sh).
+		#[arg(long, default_value_t = 1, hide = true)]
+		repeat: u32,
 	},
 }
 
@@ -69,7 +79,7 @@ fn load(path: &Path) -> Result<Trust, Failure> {
 }
 
 fn save(path: &Path, trust: &Trust) -> Result<(), Failure> {
-	let tmp = path.with_extension("tmp");
+	let tmp = path.with_extension(format!("{}.tmp", std::process::id()));
 	let text = serde_json::to_string_pretty(trust).expect("a trust serializes");
 	std::fs::write(&tmp, text)
 		.and_then(|_| std::fs::rename(&tmp, path))
@@ -86,21 +96,39 @@ fn fetch_header(url: &str, hash: H256) -> Result<Header, Failure> {
 	serde_json::from_value(header).map_err(|e| Failure::Fetch(format!("a header: {e}")))
 }
 
-/// Follows the authority set from `trust` up to `set_id` with the node's finality proofs.
-fn follow(url: &str, mut trust: Trust, set_id: u64) -> Result<Trust, Failure> {
+/// Follows the authority set from `trust` up to `set_id` with the node's finality proofs: for
+/// each set, the proof of its last block, which `ends` names (the server's hint; the proof's
+/// justification is what counts).
+fn follow(url: &str, mut trust: Trust, set_id: u64, ends: &[(u64, u32)]) -> Result<Trust, Failure> {
 	while trust.set_id < set_id {
-		let proof = http::call(url, "grandpa_proveFinality", json!([trust.set_since + 1]))
-			.map_err(Failure::Fetch)?;
+		let end =
+			ends.iter().find(|(id, _)| *id == trust.set_id).map(|(_, n)| *n).ok_or_else(|| {
+				Failure::SetChange(format!(
+					"B is of set {set_id}, and the bundle does not say where set {} ended",
+					trust.set_id
+				))
+			})?;
+		let proof =
+			http::call(url, "grandpa_proveFinality", json!([end])).map_err(Failure::Fetch)?;
 		let proof = proof.as_str().and_then(json::unhex).ok_or_else(|| {
-			Failure::SetChange(format!(
-				"the node has no proof that set {} ended, yet says B is of set {set_id}",
-				trust.set_id
-			))
+			Failure::SetChange(format!("the node has no proof that set {} ended", trust.set_id))
 		})?;
 		trust = grandpa::follow_change(&trust, &proof, |hash| fetch_header(url, hash))?;
 		eprintln!("followed the authority set to {} (since #{})", trust.set_id, trust.set_since);
 	}
 	Ok(trust)
+}
+
+/// A daemon's bundle: `GET /resolve?name=<name>&proof=1`.
+fn from_daemon(url: &str, name: &str) -> Result<Value, Failure> {
+	let url = format!("{}/resolve?name={name}&proof=1", url.trim_end_matches('/'));
+	let (status, body) = http::request("GET", &url, None).map_err(Failure::Fetch)?;
+	let body: Value = serde_json::from_slice(&body)
+		.map_err(|e| Failure::Fetch(format!("{url}: HTTP {status}, not JSON: {e}")))?;
+	if status != 200 {
+		return Err(Failure::Fetch(format!("{url}: HTTP {status}: {body}")));
+	}
+	Ok(body)
 }
 
 fn run(cli: Cli) -> Result<Value, Failure> {
@@ -114,14 +142,24 @@ fn run(cli: Cli) -> Result<Value, Failure> {
 				json!({ "genesis": format!("{:?}", trust.genesis), "authorities": trust.authorities }),
 			)
 		},
-		Command::Resolve { name, from, at, max_age } => {
+		Command::Resolve { name, from, daemon, at, max_age } => {
 			let trust = load(&cli.state)?;
-			let bundle = http::call(&from, "ddns_resolveWithProof", json!([name, at]))
-				.map_err(Failure::Fetch)?;
+			let bundle = match (&daemon, &from) {
+				(Some(daemon), _) => from_daemon(daemon, &name)?,
+				(None, Some(from)) => http::call(from, "ddns_resolveWithProof", json!([name, at]))
+					.map_err(Failure::Fetch)?,
+				(None, None) => return Err(Failure::Fetch("pass --from or --daemon".into())),
+			};
 			let bundle: Bundle =
 				serde_json::from_value(bundle).map_err(|e| Failure::Malformed(e.to_string()))?;
 			let trust = if bundle.set_id > trust.set_id && bundle.genesis == trust.genesis {
-				let followed = follow(&from, trust, bundle.set_id)?;
+				let from = from.as_deref().ok_or_else(|| {
+					Failure::SetChange(format!(
+						"B is of set {}, the pinned set is {}: pass --from <node> to follow the change",
+						bundle.set_id, trust.set_id
+					))
+				})?;
+				let followed = follow(from, trust, bundle.set_id, &bundle.set_ends)?;
 				save(&cli.state, &followed)?;
 				followed
 			} else {
@@ -134,7 +172,7 @@ fn run(cli: Cli) -> Result<Value, Failure> {
 			)?;
 			Ok(verified.to_json())
 		},
-		Command::Check { bundle, name, max_age, now_ms: at } => {
+		Command::Check { bundle, name, max_age, now_ms: at, repeat } => {
 			let trust = load(&cli.state)?;
 			let text = if bundle.as_os_str() == "-" {
 				std::io::read_to_string(std::io::stdin())
@@ -144,13 +182,16 @@ fn run(cli: Cli) -> Result<Value, Failure> {
 			.map_err(|e| Failure::Fetch(format!("{}: {e}", bundle.display())))?;
 			let bundle: Bundle =
 				serde_json::from_str(&text).map_err(|e| Failure::Malformed(e.to_string()))?;
-			let verified = ddns_verify::verify(
-				&bundle,
-				&name,
-				&trust,
-				at.unwrap_or_else(now_ms),
-				max_age * 1000,
-			)?;
+			let now = at.unwrap_or_else(now_ms);
+			let started = std::time::Instant::now();
+			let mut verified = ddns_verify::verify(&bundle, &name, &trust, now, max_age * 1000)?;
+			for _ in 1..repeat {
+				verified = ddns_verify::verify(&bundle, &name, &trust, now, max_age * 1000)?;
+			}
+			if repeat > 1 {
+				let micros = started.elapsed().as_secs_f64() * 1e6 / repeat as f64;
+				eprintln!("{}", json!({ "runs": repeat, "microsPerVerify": micros.round() }));
+			}
 			Ok(verified.to_json())
 		},
 	}

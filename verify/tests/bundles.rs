@@ -143,6 +143,14 @@ fn every_broken_part_is_refused_by_its_own_check() {
 	assert_eq!(kind(verify(&b, &b.name, &ahead, now(&b), MAX_AGE)), "rollback");
 	let elsewhere = Trust { genesis: H256::repeat_byte(9), ..trust() };
 	assert_eq!(kind(verify(&b, &b.name, &elsewhere, now(&b), MAX_AGE)), "genesis");
+	// Another chain's bundle relabelled as ours: the proven `System::BlockHash(0)` gives it
+	// away, even were its validators' keys ours.
+	let relabelled = Bundle { genesis: elsewhere.genesis, ..b.clone() };
+	let r = verify(&relabelled, &b.name, &elsewhere, now(&b), MAX_AGE);
+	assert!(
+		matches!(r, Err(Failure::Genesis { theirs, .. }) if theirs == trust().genesis),
+		"{r:?}"
+	);
 	let mut lie = b.clone();
 	lie.view.as_mut().unwrap()["records"][0]["value"] = "203.0.113.66".into();
 	assert_eq!(kind(check(&lie)), "view");

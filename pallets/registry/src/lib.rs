@@ -86,7 +86,8 @@ pub mod pallet {
 
 	/// 2: `Commitments` keyed by `Blake2_128Concat`; 3: the chain-wide epoch counter
 	/// (see [`crate::migrations`]).
-	const STORAGE_VERSION: StorageVersion = StorageVersion::new(3);
+	const STORAGE_VERSION: StorageVersion =
+		StorageVersion::new(ddns_primitives::registry::STORAGE_VERSION);
 
 	/// About a century of 6-second blocks: [`Pallet::params_valid`] keeps this much room past
 	/// the longest possible life of a name.
