@@ -1,7 +1,8 @@
 // ddns-verify checks answers from this node against the chain spec alone, after Eve joined the
 // validators: the pinned genesis set (id 0) must be followed to the current one with the
-// node's finality proofs. Registers a name, verifies it and a name nobody holds, and checks the
-// verified view is the node's own answer at the same block. Returns 1.
+// node's finality proofs. Registers a name, verifies it from this node and through bob's
+// daemon, and a name nobody holds, and checks the verified view is the node's own answer at the
+// same block. Returns 1.
 const { spawnSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
@@ -50,6 +51,12 @@ async function run(nodeName, networkInfo) {
     const { at, ...view } = await rpc(wsUri, 'ddns_resolve', [name, held.json.block.hash]);
     if (JSON.stringify(held.json.view) !== JSON.stringify(view)) {
       throw new Error(`verified ${JSON.stringify(held.json.view)}, the node says ${JSON.stringify(view)}`);
+    }
+    // Through bob's daemon (HTTP 28054): its own answer, checked against the proof.
+    const viaDaemon = ddnsVerify(state, ['resolve', name, '--daemon', 'http://127.0.0.1:28054', '--from', http]);
+    if (viaDaemon.code !== 0) throw new Error(`resolve ${name} through bob's daemon: exit ${viaDaemon.code}: ${viaDaemon.stderr}`);
+    if (JSON.stringify(viaDaemon.json.view.records) !== JSON.stringify(view.records)) {
+      throw new Error(`the daemon's verified records ${JSON.stringify(viaDaemon.json.view.records)}`);
     }
     const absent = ddnsVerify(state, ['resolve', 'nobody-holds-this.ddns', '--from', http]);
     if (absent.code !== 0 || absent.json.view !== null) throw new Error(`absent name: ${absent.stderr}`);

@@ -300,6 +300,8 @@ async fn proven(daemon: &Daemon, name: &str) -> Response<Full<Bytes>> {
 		Err(e) => return unavailable(e),
 	};
 	bundle["view"] = view.as_ref().map_or(Value::Null, ddns_rpc::json::name_view);
+	// The endpoint comes from the daemon's own (cached) lookup, which needs no slot.
+	drop(_slot);
 	if let Ok(r) = daemon.resolve(name).await {
 		if let Some(record) = &r.record {
 			bundle["endpoint"] = json!(format!("0x{}", hex(record)));

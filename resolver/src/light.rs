@@ -6,15 +6,20 @@
 //!
 //! A name's view is computed here from proven storage (the name's entry, its records, the
 //! ancestors of a subdomain, the registry's parameters) with the pallet's own rule
-//! ([`ddns_primitives::registry::lifecycle_and_expiry`]): no runtime call, so the light client
-//! never downloads the runtime to answer. What a light daemon cannot do: `--signer node` and
-//! `--probe` (both need a node's RPC), and proof bundles (`/resolve?proof=1`).
+//! ([`ddns_primitives::registry::lifecycle_and_expiry`]): no runtime call per lookup (smoldot
+//! still fetches and compiles the runtime once per runtime upgrade, to follow the chain). The
+//! registry's storage version is checked at every head: a layout this daemon does not know is
+//! refused, not misread. What a light daemon cannot do: `--signer node` and `--probe` (both
+//! need a node's RPC), and proof bundles (`/resolve?proof=1`).
 
 use crate::chain::{hex, unhex, Chain, ChainError, Head, View};
 use codec::Decode;
 use ddns_primitives::{
 	name as rule,
-	registry::{keys, lifecycle_and_expiry, Lifecycle, NameInfo, NameView, Params, RecordsInfo},
+	registry::{
+		keys, lifecycle_and_expiry, Lifecycle, NameInfo, NameView, Params, RecordsInfo,
+		STORAGE_VERSION,
+	},
 };
 use ddns_verify::Header;
 use futures::future::BoxFuture;
@@ -38,6 +43,10 @@ use tokio::sync::{oneshot, watch};
 
 /// How long one request to the light client may take (it may have to ask the network).
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+/// Requests to the light client at once. smoldot queues without bound, and a request it was
+/// sent runs to its end even when its caller gave up; so this bounds the network reads a
+/// flood of lookups of distinct names can start.
+const MAX_REQUESTS: usize = 64;
 
 type Pending = Arc<Mutex<HashMap<u64, oneshot::Sender<Value>>>>;
 type Info = NameInfo<AccountId32, u128, u32>;
@@ -50,6 +59,11 @@ pub struct LightChain {
 	next_id: AtomicU64,
 	heads: watch::Sender<Head>,
 	following: AtomicBool,
+	/// [`MAX_REQUESTS`].
+	slots: tokio::sync::Semaphore,
+	/// The registry's parameters at the last head read (`None`: not configured), read once per
+	/// head with its storage version.
+	registry: tokio::sync::Mutex<Option<(Head, Option<Params<u128, u32>>)>>,
 }
 
 impl LightChain {
@@ -100,6 +114,8 @@ impl LightChain {
 			next_id: AtomicU64::new(1),
 			heads,
 			following: AtomicBool::new(false),
+			slots: tokio::sync::Semaphore::new(MAX_REQUESTS),
+			registry: Default::default(),
 		});
 		// One task reads every answer and notification: answers go to their caller by id, new
 		// finalized headers become heads.
@@ -140,6 +156,10 @@ impl LightChain {
 
 	/// One JSON-RPC request to the light client; its `result`.
 	async fn request(&self, method: &str, params: Value) -> Result<Value, ChainError> {
+		let _slot = tokio::time::timeout(REQUEST_TIMEOUT, self.slots.acquire())
+			.await
+			.map_err(|_| ChainError::Unavailable("the light client is busy".into()))?
+			.map_err(|_| ChainError::Unavailable("the light client stopped".into()))?;
 		let id = self.next_id.fetch_add(1, Ordering::Relaxed);
 		let (tx, rx) = oneshot::channel();
 		self.pending.lock().expect("not poisoned").insert(id, tx);
@@ -185,10 +205,29 @@ impl LightChain {
 		self.storage(key, at)
 			.await?
 			.map(|v| {
-				T::decode(&mut &v[..])
-					.map_err(|e| ChainError::Unavailable(format!("undecodable storage: {e}")))
+				ddns_verify::decode_all("a storage value", &v).map_err(ChainError::Unavailable)
 			})
 			.transpose()
+	}
+
+	/// The registry's parameters at `at`, after checking its storage layout is the one this
+	/// daemon reads; once per head.
+	async fn params(&self, at: Head) -> Result<Option<Params<u128, u32>>, ChainError> {
+		let mut registry = self.registry.lock().await;
+		if let Some((head, params)) = &*registry {
+			if *head == at {
+				return Ok(params.clone());
+			}
+		}
+		let version = self.decoded::<u16>(&keys::storage_version(), at).await?;
+		if version != Some(STORAGE_VERSION) {
+			return Err(ChainError::Unavailable(format!(
+				"the registry's storage is at version {version:?}; this daemon reads {STORAGE_VERSION} (update it)"
+			)));
+		}
+		let params = self.decoded::<Params<u128, u32>>(&keys::params(), at).await?;
+		*registry = Some((at, params.clone()));
+		Ok(params)
 	}
 
 	/// The chain's genesis hash.
@@ -202,9 +241,10 @@ impl LightChain {
 
 	async fn read_view(&self, name: &str, at: Head) -> Result<Option<View>, ChainError> {
 		rule::validate(name.as_bytes()).map_err(|e| ChainError::InvalidName(e.code().into()))?;
-		let Some(params) = self.decoded::<Params<u128, u32>>(&keys::params(), at).await? else {
-			return Ok(None);
-		};
+		if at.number == 0 {
+			return Err(ChainError::Unavailable("no finalized block yet".into()));
+		}
+		let Some(params) = self.params(at).await? else { return Ok(None) };
 		let Some(info) = self.decoded::<Info>(&keys::name(name.as_bytes()), at).await? else {
 			return Ok(None);
 		};

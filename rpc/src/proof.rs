@@ -170,6 +170,9 @@ where
 				(hash, justification)
 			},
 		};
+		if let Some(bundle) = self.cache.lock().get(&(hash, name.clone())) {
+			return Ok((**bundle).clone());
+		}
 		let header =
 			self.client.header(hash).map_err(internal)?.ok_or_else(|| {
 				error(code::UNKNOWN_BLOCK, format!("unknown block {hash:?}"), None)

@@ -56,7 +56,8 @@ pub fn check_justification(
 	let mut signers = HashSet::new();
 	let mut weight = 0u64;
 	let mut buf = Vec::new();
-	// A voter may appear twice (an equivocation); more than two per voter is no justification.
+	// A voter may appear twice (an equivocation); more than two per voter is no justification,
+	// and this bounds the signatures checked.
 	if commit.precommits.len() > 2 * weights.len() {
 		return Err(Failure::Malformed(format!(
 			"{} precommits for a set of {}",
@@ -65,10 +66,8 @@ pub fn check_justification(
 		)));
 	}
 	for signed in &commit.precommits {
-		// A signer counted already adds nothing: its second precommit is not checked.
-		if signers.contains(&signed.id) {
-			continue;
-		}
+		// Every precommit is checked (an equivocation's second vote brings its own headers),
+		// and each signer's weight counts once.
 		let Some(w) = weights.get(&signed.id) else {
 			return Err(Failure::Signature(format!("{:?} is not in set {set_id}", signed.id)));
 		};
@@ -104,8 +103,9 @@ pub fn check_justification(
 				return Err(Failure::Ancestry("the headers form a loop".into()));
 			}
 		}
-		signers.insert(signed.id.clone());
-		weight = weight.saturating_add(*w);
+		if signers.insert(signed.id.clone()) {
+			weight = weight.saturating_add(*w);
+		}
 	}
 	if used.len() != ancestry.len() {
 		return Err(Failure::Ancestry(format!(

@@ -189,6 +189,8 @@ pub enum Failure {
 	ProofRoot,
 	/// The read proof lacks the trie nodes of a key the answer needs.
 	ProofIncomplete(String),
+	/// A proof node (its index) hangs under no other: altered, or foreign.
+	ProofTampered(usize),
 	/// A proven value does not decode as what the registry stores there.
 	Value(String),
 	/// The registry's proven storage version is not the one this verifier reads.
@@ -221,6 +223,7 @@ impl Failure {
 			Failure::SetChange(_) => 17,
 			Failure::ProofRoot => 20,
 			Failure::ProofIncomplete(_) => 21,
+			Failure::ProofTampered(_) => 24,
 			Failure::Value(_) => 22,
 			Failure::Version { .. } => 23,
 			Failure::Stale { .. } => 30,
@@ -246,6 +249,7 @@ impl Failure {
 			Failure::SetChange(_) => "set_change",
 			Failure::ProofRoot => "proof_root",
 			Failure::ProofIncomplete(_) => "proof_incomplete",
+			Failure::ProofTampered(_) => "proof_tampered",
 			Failure::Value(_) => "value",
 			Failure::Version { .. } => "registry_version",
 			Failure::Stale { .. } => "stale",
@@ -281,6 +285,9 @@ impl std::fmt::Display for Failure {
 				write!(f, "the read proof does not reach the header's state root")
 			},
 			Failure::ProofIncomplete(e) => write!(f, "the read proof lacks {e}"),
+			Failure::ProofTampered(i) => {
+				write!(f, "proof node {i} hangs under no other node: altered, or not of this state")
+			},
 			Failure::Value(e) => write!(f, "proven value: {e}"),
 			Failure::Version { proven, known } => write!(
 				f,
@@ -314,13 +321,30 @@ fn unhex(what: &str, s: &str) -> Result<Vec<u8>, Failure> {
 }
 
 /// Decodes all of `bytes` as `T`, refusing trailing bytes.
-pub(crate) fn decode_all<T: Decode>(what: &str, bytes: &[u8]) -> Result<T, String> {
+pub fn decode_all<T: Decode>(what: &str, bytes: &[u8]) -> Result<T, String> {
 	let mut input = bytes;
 	let value = T::decode(&mut input).map_err(|e| format!("{what} does not decode: {e}"))?;
 	if !input.is_empty() {
 		return Err(format!("{what} has {} trailing bytes", input.len()));
 	}
 	Ok(value)
+}
+
+/// Most trie nodes a bundle may carry (an honest one has about 20; a subdomain 6 levels down
+/// about 40).
+pub const MAX_PROOF_NODES: usize = 512;
+
+/// The first proof node (other than the root) that no other node references by hash: one that
+/// was altered (its hash changed, so its parent no longer points at it) or does not belong. A
+/// read proof records only the nodes a read went through, each under its parent.
+fn unreferenced(nodes: &[Vec<u8>], root: H256) -> Option<usize> {
+	use sp_runtime::traits::Hash as _;
+	let windows: std::collections::HashSet<&[u8]> =
+		nodes.iter().flat_map(|n| n.windows(32)).collect();
+	nodes.iter().position(|n| {
+		let hash = BlakeTwo256::hash(n);
+		hash != root && !windows.contains(hash.as_bytes())
+	})
 }
 
 /// The keys a name's answer reads first (ancestors of a subdomain follow as needed).
@@ -386,10 +410,16 @@ pub fn verify(
 	// 4. The proof, against B's state root.
 	let nodes =
 		bundle.proof.iter().map(|n| unhex("a proof node", n)).collect::<Result<Vec<_>, _>>()?;
-	let proof = StorageProof::new(nodes);
-	let backend =
-		sp_state_machine::create_proof_check_backend::<BlakeTwo256>(*header.state_root(), proof)
-			.map_err(|_| Failure::ProofRoot)?;
+	if nodes.len() > MAX_PROOF_NODES {
+		return Err(Failure::Malformed(format!("{} proof nodes", nodes.len())));
+	}
+	let root = *header.state_root();
+	let proof = StorageProof::new(nodes.clone());
+	let backend = sp_state_machine::create_proof_check_backend::<BlakeTwo256>(root, proof)
+		.map_err(|_| Failure::ProofRoot)?;
+	if let Some(stray) = unreferenced(&nodes, root) {
+		return Err(Failure::ProofTampered(stray));
+	}
 	let read = |what: &str, key: &[u8]| {
 		sp_state_machine::read_proof_check_on_proving_backend(&backend, key)
 			.map_err(|e| Failure::ProofIncomplete(format!("{what} ({e})")))

@@ -54,6 +54,19 @@ fn not_root(b: &Bundle, containing: Option<&[u8]>) -> usize {
 		.expect("a node to break")
 }
 
+/// The index of a proof node that references no other node of the proof.
+fn leaf(b: &Bundle) -> usize {
+	let nodes: Vec<Vec<u8>> = b.proof.iter().map(|n| json::unhex(n).unwrap()).collect();
+	let hashes: Vec<H256> = nodes.iter().map(|n| BlakeTwo256::hash(n)).collect();
+	let root = *header(b).state_root();
+	(0..nodes.len())
+		.find(|&i| {
+			hashes[i] != root
+				&& !hashes.iter().any(|h| nodes[i].windows(32).any(|w| w == h.as_bytes()))
+		})
+		.expect("a leaf")
+}
+
 #[test]
 fn golden_bundles_verify() {
 	let name: Bundle = fixture("name");
@@ -85,11 +98,16 @@ fn every_broken_part_is_refused_by_its_own_check() {
 	let mut node = json::unhex(&flipped.proof[i]).unwrap();
 	*node.last_mut().unwrap() ^= 1;
 	flipped.proof[i] = format!("0x{}", json::hex(&node));
-	assert_eq!(kind(check(&flipped)), "proof_incomplete");
+	assert_eq!(kind(check(&flipped)), "proof_tampered");
+	// A node that belongs nowhere, added.
+	let mut foreign = b.clone();
+	foreign.proof.push(format!("0x{}", json::hex(&[0x42; 40])));
+	assert_eq!(kind(check(&foreign)), "proof_tampered");
+	let absent: Bundle = fixture("absent");
 
-	// A missing trie node; a proof without its root.
+	// A missing trie node (a leaf: its parent still points at it); a proof without its root.
 	let mut missing = b.clone();
-	missing.proof.remove(not_root(&b, None));
+	missing.proof.remove(leaf(&b));
 	assert_eq!(kind(check(&missing)), "proof_incomplete");
 	let root = *header(&b).state_root();
 	let mut rootless = b.clone();
@@ -112,7 +130,6 @@ fn every_broken_part_is_refused_by_its_own_check() {
 	assert_eq!(kind(check(&renamed)), "target");
 
 	// A proof for another name, claimed for this one.
-	let absent: Bundle = fixture("absent");
 	let other = Bundle { name: b.name.clone(), view: b.view.clone(), ..absent };
 	let r = check(&other);
 	assert!(matches!(r, Err(Failure::ProofIncomplete(_)) | Err(Failure::View { .. })), "{r:?}");
