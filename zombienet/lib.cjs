@@ -59,4 +59,24 @@ async function until(what, f, ms) {
   throw new Error(`timed out: ${what}`);
 }
 
-module.exports = { connect, keyring, finalized, finalizedNumber, rpc, until, sleep, randomAsU8a };
+/**
+ * Commits to `name` for `owner`, waits the chain's minimum commitment age, registers it for one
+ * period and sets `records`. Returns the block number of the commit.
+ */
+async function registerName(api, owner, name, records) {
+  const secret = randomAsU8a(32);
+  const commitment = await api.call.registryApi.commitment(name, owner.address, secret);
+  const { blockHash } = await finalized(api, api.tx.registry.commit(commitment), owner);
+  const committedAt = (await api.rpc.chain.getHeader(blockHash)).number.toNumber();
+  const params = await api.call.registryApi.params();
+  const age = (params.isSome ? params.unwrap() : params).minCommitmentAge.toNumber();
+  await until('the commitment to age', async () => {
+    const best = (await api.rpc.chain.getHeader()).number.toNumber();
+    return best >= committedAt + age;
+  }, (age + 5) * 6000 * 2);
+  await finalized(api, api.tx.registry.register(name, owner.address, secret, 1), owner);
+  await finalized(api, api.tx.registry.setRecords(name, records), owner);
+  return committedAt;
+}
+
+module.exports = { connect, keyring, finalized, finalizedNumber, rpc, until, sleep, randomAsU8a, registerName };

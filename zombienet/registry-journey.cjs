@@ -1,7 +1,7 @@
 // A name registered through one node resolves over JSON-RPC on a second node and over DNS on a
 // third node's resolver daemon.   with "<register node>,<rpc node>,<dns port>"
 const { execFileSync } = require('node:child_process');
-const { connect, keyring, finalized, rpc, until, randomAsU8a } = require('./lib.cjs');
+const { connect, keyring, rpc, until, registerName } = require('./lib.cjs');
 
 async function run(_nodeName, networkInfo, args) {
   const [registerNode, rpcNode, dnsPort] = args;
@@ -9,18 +9,7 @@ async function run(_nodeName, networkInfo, args) {
   const api = await connect(networkInfo.nodesByName[registerNode].wsUri);
   try {
     const bob = (await keyring()).addFromUri('//Bob');
-    const secret = randomAsU8a(32);
-    const commitment = await api.call.registryApi.commitment(name, bob.address, secret);
-    const { blockHash } = await finalized(api, api.tx.registry.commit(commitment), bob);
-    const committedAt = (await api.rpc.chain.getHeader(blockHash)).number.toNumber();
-    const params = await api.call.registryApi.params();
-    const age = (params.isSome ? params.unwrap() : params).minCommitmentAge.toNumber();
-    await until('the commitment to age', async () => {
-      const best = (await api.rpc.chain.getHeader()).number.toNumber();
-      return best >= committedAt + age;
-    }, (age + 5) * 6000 * 2);
-    await finalized(api, api.tx.registry.register(name, bob.address, secret, 1), bob);
-    await finalized(api, api.tx.registry.setRecords(name, [{ A: [192, 0, 2, 77] }]), bob);
+    await registerName(api, bob, name, [{ A: [192, 0, 2, 77] }]);
     console.log(`registered ${name} through ${registerNode}`);
 
     // JSON-RPC on another node.

@@ -7,7 +7,7 @@ const { spawnSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { connect, keyring, finalized, rpc, randomAsU8a } = require('./lib.cjs');
+const { connect, keyring, rpc, registerName } = require('./lib.cjs');
 
 function ddnsVerify(state, args) {
   const bin = process.env.DDNS_VERIFY_BIN;
@@ -32,11 +32,7 @@ async function run(nodeName, networkInfo) {
     const ring = await keyring();
     const alice = ring.addFromUri('//Alice');
     const name = `proof-${Date.now() % 100000}.ddns`;
-    const secret = randomAsU8a(32);
-    const commitment = await api.call.registryApi.commitment(name, alice.address, secret);
-    await finalized(api, api.tx.registry.commit(commitment), alice);
-    await finalized(api, api.tx.registry.register(name, alice.address, secret, 1), alice);
-    await finalized(api, api.tx.registry.setRecords(name, [{ A: [192, 0, 2, 99] }]), alice);
+    await registerName(api, alice, name, [{ A: [192, 0, 2, 99] }]);
 
     const init = ddnsVerify(state, ['init', '--chain-spec', process.env.DDNS_CHAIN_SPEC]);
     if (init.code !== 0) throw new Error(`init: ${init.stderr}`);
