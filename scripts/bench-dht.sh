@@ -11,5 +11,5 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/ddns/target}"
 ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 # The same build as scripts/test.sh and scripts/dev.sh (nothing to do after either of them).
-cargo build --release --locked -p ddns-node -p ddns-resolver
+bash scripts/build.sh
 "$CARGO_TARGET_DIR/release/ddns-bench-dht"

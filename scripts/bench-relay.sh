@@ -16,7 +16,7 @@ target="${CARGO_TARGET_DIR:-$HOME/.cache/ddns/target}"
 bin="$target/release/ddns-resolver"
 node_bin="$target/release/ddns-node"
 [ -x "$bin" ] && [ -x "$node_bin" ] || {
-	echo "build first: cargo build --release -p ddns-node -p ddns-resolver" >&2
+	echo "build first: scripts/build.sh" >&2
 	exit 1
 }
 work="$(mktemp -d)"

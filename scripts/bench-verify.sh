@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/ddns/target}"
 bin="${DDNS_VERIFY_BIN:-$CARGO_TARGET_DIR/release/ddns-verify}"
-[ -x "$bin" ] || cargo build --release --locked -p ddns-verify
+[ -x "$bin" ] || bash scripts/build.sh
 fixtures=verify/tests/fixtures
 runs="${RUNS:-2000}"
 

@@ -70,5 +70,5 @@ for pallet in "${pallets[@]}"; do
 done
 # The default build again, so release/ddns-node is the binary the tests expect.
 if [ -z "${BENCH_SKIP_REBUILD:-}" ]; then
-	cargo build --release --locked -p ddns-node
+	bash scripts/build.sh
 fi

@@ -16,7 +16,7 @@ base="${DDNS_DEV_BASE:-$HOME/.local/share/ddns/dev}"
 bin="$CARGO_TARGET_DIR/release"
 
 bash scripts/setup.sh
-cargo build --release --locked -p ddns-node -p ddns-resolver
+bash scripts/build.sh
 bash scripts/build-app.sh
 mkdir -p "$base/resolver"
 

@@ -39,7 +39,7 @@ bash scripts/setup.sh
 stage_done
 
 stage "build ddns-node, ddns-resolver and ddns-verify (release)"
-cargo build --release --locked -p ddns-node -p ddns-resolver -p ddns-verify
+bash scripts/build.sh
 stage_done
 
 stage "build the web app (scripts/build-app.sh: the name rule in wasm, then Vite)"

@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/ddns/target}"
 if [ -z "${DDNS_ZOMBIENET_SKIP_BUILD:-}" ]; then
 	bash scripts/setup.sh
-	cargo build --release --locked -p ddns-node -p ddns-resolver -p ddns-verify
+	bash scripts/build.sh
 fi
 DDNS_NODE_BIN="$(realpath "${DDNS_NODE_BIN:-$CARGO_TARGET_DIR/release/ddns-node}")"
 DDNS_RESOLVER_BIN="$(realpath "${DDNS_RESOLVER_BIN:-$CARGO_TARGET_DIR/release/ddns-resolver}")"

@@ -60,3 +60,39 @@ pub fn production_chain_spec() -> Result<ChainSpec, String> {
 		ddns_runtime::genesis_config_presets::PRODUCTION_PRESET,
 	)
 }
+
+/// The block at which the `scale-<N>` chains' expiry spike falls: ten minutes in, time for a
+/// benchmark to start the node and measure it before and after.
+pub const SCALE_SPIKE_AT: u32 = 100;
+
+/// `--chain scale-<N>`: the development chain (Alice validates alone, dev registry figures)
+/// holding `names` registered names from genesis, made by the registry's synthetic genesis
+/// (`pallet_ddns_registry::synthetic`): a quarter as many owners, subdomains to depth 3, and a
+/// tenth of the names (at most 100,000) expiring together at block [`SCALE_SPIKE_AT`], the rest
+/// spread over a year. Every node builds the same state from this small spec. For
+/// `scripts/bench-scale.sh`; never a live network.
+pub fn scale_chain_spec(names: u32) -> Result<ChainSpec, String> {
+	let wasm = WASM_BINARY.ok_or_else(|| {
+		"the runtime wasm was not built; rebuild without SKIP_WASM_BUILD".to_string()
+	})?;
+	let preset = sp_genesis_builder::PresetId::from(sp_genesis_builder::DEV_RUNTIME_PRESET);
+	let dev = ddns_runtime::genesis_config_presets::get_preset(&preset)
+		.ok_or("the runtime has no development preset")?;
+	let mut patch: serde_json::Value =
+		serde_json::from_slice(&dev).map_err(|e| format!("the development preset: {e}"))?;
+	patch["registry"]["synthetic"] = serde_json::json!({
+		"names": names,
+		"spike": (names / 10).min(100_000),
+		"spikeAt": SCALE_SPIKE_AT,
+		"spread": 365 * ddns_runtime::DAYS,
+		"owners": (names / 4).max(1),
+	});
+	Ok(ChainSpec::builder(wasm, None)
+		.with_name(&format!("ddns Scale {names}"))
+		.with_id(&format!("ddns_scale_{names}"))
+		.with_protocol_id("ddns-scale")
+		.with_chain_type(ChainType::Development)
+		.with_properties(properties())
+		.with_genesis_config_patch(patch)
+		.build())
+}

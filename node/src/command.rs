@@ -39,6 +39,12 @@ impl SubstrateCli for Cli {
 			"dev" => Box::new(chain_spec::development_chain_spec()?),
 			"" | "local" => Box::new(chain_spec::local_chain_spec()?),
 			"production" => Box::new(chain_spec::production_chain_spec()?),
+			scale if scale.starts_with("scale-") => {
+				let names = scale["scale-".len()..].parse().map_err(|_| {
+					format!("`{scale}`: scale-<number of names>, e.g. scale-1000000")
+				})?;
+				Box::new(chain_spec::scale_chain_spec(names)?)
+			},
 			path => Box::new(
 				chain_spec::ChainSpec::from_json_file(std::path::PathBuf::from(path))
 					.map_err(|e| format!("invalid chain spec `{path}`: {e}"))?,

@@ -310,7 +310,7 @@ export async function connectApi(nodeOrPort, { timeoutMs = 60_000 } = {}) {
       ApiPromise.create({ provider, throwOnConnect: true, noInitWarn: true }),
       new Promise((_, reject) => {
         timer = setTimeout(
-          () => reject(new Error(`ApiPromise did not connect to port ${port} in ${timeoutMs} ms`)),
+          () => reject(new Error(`ApiPromise did not connect to ${url} in ${timeoutMs} ms`)),
           timeoutMs,
         );
       }),

@@ -176,7 +176,7 @@ export async function dig(port, name, type = 'A', opts = [], host = '127.0.0.1')
  * NSD serving the given zones (`{ origin: zoneText }`) on a free loopback port, as the
  * reference authoritative server. Resolves with `{ port, stop() }`.
  */
-export async function startNsd(zones) {
+export async function startNsd(zones, { timeoutMs = 20_000 } = {}) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'ddns-nsd-'));
   const [port] = await freePorts(1);
   const zoneConf = Object.keys(zones)
@@ -210,7 +210,7 @@ remote-control:
 ${zoneConf}`,
   );
   const proc = await launch('/usr/sbin/nsd', ['-d', '-c', conf], path.join(dir, 'stdout.log'));
-  const deadline = Date.now() + 20_000;
+  const deadline = Date.now() + timeoutMs;
   const origin = Object.keys(zones)[0];
   while (Date.now() < deadline) {
     const r = await dig(port, origin, 'SOA');

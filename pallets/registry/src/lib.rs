@@ -37,6 +37,7 @@ pub mod migrations;
 #[cfg(test)]
 mod mock;
 pub mod offchain;
+pub mod synthetic;
 #[cfg(test)]
 mod tests;
 #[cfg(any(feature = "try-runtime", test))]
@@ -125,6 +126,11 @@ pub mod pallet {
 		#[pallet::constant]
 		type MaxLifecycleOps: Get<u32>;
 
+		/// Most weight the lifecycle uses per block. Each operation is costed at the dearest
+		/// kind before it runs, so a block's lifecycle never goes over it.
+		#[pallet::constant]
+		type LifecycleWeight: Get<Weight>;
+
 		/// Weights of the calls, from the benchmarks.
 		type WeightInfo: WeightInfo;
 	}
@@ -205,6 +211,10 @@ pub mod pallet {
 	pub struct GenesisConfig<T: Config> {
 		/// The registry's parameters from the first block.
 		pub params: Option<ParamsOf<T>>,
+		/// Many names made at genesis, to measure the chain at scale (see [`crate::synthetic`]).
+		/// Never on a live network.
+		#[serde(default, skip_serializing_if = "Option::is_none")]
+		pub synthetic: Option<crate::synthetic::Synthetic<BlockNumberFor<T>>>,
 	}
 
 	#[pallet::genesis_build]
@@ -213,6 +223,9 @@ pub mod pallet {
 			if let Some(params) = &self.params {
 				assert!(Pallet::<T>::params_valid(params), "invalid registry params in genesis");
 				RegistryParams::<T>::put(params);
+			}
+			if let Some(spec) = &self.synthetic {
+				Pallet::<T>::build_synthetic(spec);
 			}
 			// The pot must exist before the first, possibly small, rent share arrives.
 			let pot = Pallet::<T>::reward_pot();

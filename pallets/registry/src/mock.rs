@@ -1,7 +1,9 @@
 //! A test runtime: System, Balances and the registry.
 
 use crate::{self as pallet_registry, Params};
-use frame_support::{derive_impl, parameter_types, traits::VariantCountOf, PalletId};
+use frame_support::{
+	derive_impl, parameter_types, traits::VariantCountOf, weights::Weight, PalletId,
+};
 use sp_runtime::{BuildStorage, Perbill};
 
 type Block = frame_system::mocking::MockBlock<Test>;
@@ -33,6 +35,7 @@ parameter_types! {
 	pub const RegistryPalletId: PalletId = PalletId(*b"ddns/pot");
 	pub const MaxSubdomains: u32 = 4;
 	pub const MaxLifecycleOps: u32 = 8;
+	pub static LifecycleWeight: Weight = Weight::MAX;
 }
 
 impl pallet_registry::Config for Test {
@@ -42,6 +45,7 @@ impl pallet_registry::Config for Test {
 	type PalletId = RegistryPalletId;
 	type MaxSubdomains = MaxSubdomains;
 	type MaxLifecycleOps = MaxLifecycleOps;
+	type LifecycleWeight = LifecycleWeight;
 	type WeightInfo = ();
 }
 
@@ -72,6 +76,13 @@ pub fn test_params() -> Params<Balance, u64> {
 }
 
 pub fn new_test_ext() -> sp_io::TestExternalities {
+	test_ext_with(None)
+}
+
+/// The test chain, with `synthetic` names made at genesis.
+pub fn test_ext_with(
+	synthetic: Option<crate::synthetic::Synthetic<u64>>,
+) -> sp_io::TestExternalities {
 	let mut t = frame_system::GenesisConfig::<Test>::default().build_storage().unwrap();
 	pallet_balances::GenesisConfig::<Test> {
 		balances: vec![(ALICE, ENDOWMENT), (BOB, ENDOWMENT), (CHARLIE, ENDOWMENT), (POOR, 100)],
@@ -79,7 +90,7 @@ pub fn new_test_ext() -> sp_io::TestExternalities {
 	}
 	.assimilate_storage(&mut t)
 	.unwrap();
-	pallet_registry::GenesisConfig::<Test> { params: Some(test_params()) }
+	pallet_registry::GenesisConfig::<Test> { params: Some(test_params()), synthetic }
 		.assimilate_storage(&mut t)
 		.unwrap();
 	let mut ext = sp_io::TestExternalities::new(t);

@@ -183,44 +183,55 @@ impl<T: Config> Pallet<T> {
 		true
 	}
 
-	/// Runs at most `MaxLifecycleOps` lifecycle operations: subdomains of removed names first,
+	/// Runs lifecycle operations while the next one, costed at the dearest kind, fits
+	/// `LifecycleWeight` and at most `MaxLifecycleOps` of them: subdomains of removed names
+	/// first (with half the room at most, so that the purge queue cannot starve the timeline),
 	/// then the timeline up to `now`. Returns the weight used.
 	pub(crate) fn process_lifecycle(now: BlockNumberFor<T>) -> Weight {
-		let budget = T::MaxLifecycleOps::get();
+		let ops = T::MaxLifecycleOps::get();
+		let limit = T::LifecycleWeight::get();
+		let (purge, transition, skip) = (
+			T::WeightInfo::lifecycle_purge(),
+			T::WeightInfo::lifecycle_transition(),
+			T::WeightInfo::lifecycle_skip(),
+		);
+		let dearest = purge.max(transition).max(skip);
+		let mut used = T::WeightInfo::lifecycle_base();
+		let fits = |used: Weight, cap: Weight| used.saturating_add(dearest).all_lte(cap);
 		let (mut purged, mut moved, mut skipped) = (0u32, 0u32, 0u32);
-		// Half the budget at most for the purge queue, so that it cannot starve the timeline.
-		let purge_budget = budget.div_ceil(2);
 
+		let half = limit.saturating_sub(used);
+		let purge_cap =
+			used.saturating_add(Weight::from_parts(half.ref_time() / 2, half.proof_size() / 2));
 		// Names whose removal failed in this block (which changed nothing) are stepped over, so
 		// that they do not block the queue; the next block tries them again.
 		let mut failed = 0usize;
-		while purged < purge_budget && Self::purge_next(&mut failed) {
+		while purged < ops.div_ceil(2) && fits(used, purge_cap) && Self::purge_next(&mut failed) {
 			purged += 1;
+			used.saturating_accrue(purge);
 		}
 
 		let Some(params) = RegistryParams::<T>::get() else {
-			return T::WeightInfo::lifecycle_base();
+			return used;
 		};
 		let mut cursor = TimelineCursor::<T>::get();
-		while purged + moved + skipped < budget && cursor <= now {
+		while purged + moved + skipped < ops && fits(used, limit) && cursor <= now {
 			match Timeline::<T>::iter_key_prefix(cursor).next() {
 				Some(name) => {
 					Timeline::<T>::remove(cursor, &name);
 					Self::wake(cursor, name, &params);
 					moved += 1;
+					used.saturating_accrue(transition);
 				},
 				None => {
 					cursor.saturating_inc();
 					skipped += 1;
+					used.saturating_accrue(skip);
 				},
 			}
 		}
 		TimelineCursor::<T>::put(cursor);
-
-		T::WeightInfo::lifecycle_base()
-			.saturating_add(T::WeightInfo::lifecycle_purge().saturating_mul(purged.into()))
-			.saturating_add(T::WeightInfo::lifecycle_transition().saturating_mul(moved.into()))
-			.saturating_add(T::WeightInfo::lifecycle_skip().saturating_mul(skipped.into()))
+		used
 	}
 
 	/// A registered name's timeline entry came due at block `at`: announce every state it

@@ -102,4 +102,5 @@ mod params;
 mod records;
 mod registering;
 mod subdomains;
+mod synthetic;
 mod weights;
