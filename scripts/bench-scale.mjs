@@ -12,14 +12,14 @@
 //   alternating rounds, names drawn at random from the whole registry;
 // - DNS: dnsperf against ddns-resolver (following the node) and against NSD serving a zone of
 //   every name with records, alternating rounds;
-// - the expiry spike (a tenth of the names, at most 100,000, expire at block 100): names the
+// - the expiry spike (a tenth of the names, at most 100,000, expire at block 40): names the
 //   lifecycle moves per block, the blocks the whole spike needs (counted, or projected from the
 //   rate when the window ends first), missed Aura slots and the finality lag meanwhile;
 // - node RSS after the spike window;
 // - a second node syncing the chain from the first: full sync, then warp sync.
 //
 // Options (env): CONCURRENCY (16), ROUND_SECONDS (5), ROUNDS (3), SAMPLE (4096 names),
-// DNS_SECONDS (10), SPIKE_BLOCKS (30 blocks watched from the spike), SYNC=0 to skip syncing.
+// DNS_SECONDS (10), SPIKE_BLOCKS (20 blocks watched from the spike), SYNC=0 to skip syncing.
 // Needs release builds of ddns-node and ddns-resolver, dnsperf and nsd (scripts/setup.sh).
 import { execFile, spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -40,7 +40,7 @@ const ROUND_SECONDS = env('ROUND_SECONDS', 5);
 const ROUNDS = env('ROUNDS', 3);
 const SAMPLE = env('SAMPLE', 4096);
 const DNS_SECONDS = env('DNS_SECONDS', 10);
-const SPIKE_BLOCKS = env('SPIKE_BLOCKS', 30);
+const SPIKE_BLOCKS = env('SPIKE_BLOCKS', 20);
 const SYNC = process.env.SYNC !== '0';
 
 const log = (...a) => console.log(`[${new Date().toISOString().slice(11, 19)}]`, ...a);
@@ -130,7 +130,7 @@ function zone(names) {
   };
   for (let i = 0; i < names; i++) {
     const e = entry(i, names);
-    // The spike's names stop resolving at block 100; the zone holds what resolves after it.
+    // The spike's names stop resolving at block 40; the zone holds what resolves after it.
     if (e.spike) continue;
     put(e.name, e.records);
     for (const sub of e.subdomains) put(sub, SUBDOMAIN_RECORDS);

@@ -61,9 +61,9 @@ pub fn production_chain_spec() -> Result<ChainSpec, String> {
 	)
 }
 
-/// The block at which the `scale-<N>` chains' expiry spike falls: ten minutes in, time for a
+/// The block at which the `scale-<N>` chains' expiry spike falls: four minutes in, time for a
 /// benchmark to start the node and measure it before and after.
-pub const SCALE_SPIKE_AT: u32 = 100;
+pub const SCALE_SPIKE_AT: u32 = 40;
 
 /// `--chain scale-<N>`: the development chain (Alice validates alone, dev registry figures)
 /// holding `names` registered names from genesis, made by the registry's synthetic genesis

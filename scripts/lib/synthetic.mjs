@@ -73,7 +73,7 @@ export function spikeOf(names) {
 }
 
 /** The block of the spike (`SCALE_SPIKE_AT`). */
-export const SPIKE_AT = 100;
+export const SPIKE_AT = 40;
 
 /** The record every synthetic subdomain has. */
 export const SUBDOMAIN_RECORDS = [{ type: 'A', value: '10.255.255.255' }];
