@@ -1,6 +1,7 @@
 // The `scale-<N>` chains the scale benchmark runs on (scripts/bench-scale.sh): a node builds N
 // names at genesis from a small spec, they are what scripts/lib/synthetic.mjs computes (over
-// JSON-RPC and over DNS through a daemon), and the registry's try-state checks hold on them.
+// JSON-RPC and over DNS through a daemon). (The registry's invariants on such a state are checked
+// by the pallet's tests, pallets/registry/src/tests/synthetic.rs.)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { DevNode, rpcCall, runBinary } from './lib/node.js';

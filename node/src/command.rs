@@ -39,7 +39,7 @@ impl SubstrateCli for Cli {
 			"dev" => Box::new(chain_spec::development_chain_spec()?),
 			"" | "local" => Box::new(chain_spec::local_chain_spec()?),
 			"production" => Box::new(chain_spec::production_chain_spec()?),
-			scale if scale.starts_with("scale-") => {
+			scale if scale.starts_with("scale-") && !std::path::Path::new(scale).exists() => {
 				let names = scale["scale-".len()..].parse().map_err(|_| {
 					format!("`{scale}`: scale-<number of names>, e.g. scale-1000000")
 				})?;

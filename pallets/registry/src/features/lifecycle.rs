@@ -216,22 +216,37 @@ impl<T: Config> Pallet<T> {
 		};
 		let mut cursor = TimelineCursor::<T>::get();
 		while purged + moved + skipped < ops && fits(used, limit) && cursor <= now {
-			match Timeline::<T>::iter_key_prefix(cursor).next() {
-				Some(name) => {
-					Timeline::<T>::remove(cursor, &name);
-					Self::wake(cursor, name, &params);
-					moved += 1;
-					used.saturating_accrue(transition);
-				},
-				None => {
-					cursor.saturating_inc();
-					skipped += 1;
-					used.saturating_accrue(skip);
-				},
+			// The names due that fit, read in one pass: a fresh iteration per name would walk
+			// past every key this block already removed, one database lookup each.
+			let room = Self::room(used, limit, dearest).min(ops - purged - moved - skipped);
+			let due: Vec<Name> =
+				Timeline::<T>::iter_key_prefix(cursor).take(room as usize).collect();
+			if due.is_empty() {
+				cursor.saturating_inc();
+				skipped += 1;
+				used.saturating_accrue(skip);
+				continue;
+			}
+			// `wake` schedules each name at a later block, never at `cursor`.
+			for name in due {
+				Timeline::<T>::remove(cursor, &name);
+				Self::wake(cursor, name, &params);
+				moved += 1;
+				used.saturating_accrue(transition);
 			}
 		}
 		TimelineCursor::<T>::put(cursor);
 		used
+	}
+
+	/// How many more operations costing `dearest` fit between `used` and `limit` (at least 1
+	/// when one fits).
+	fn room(used: Weight, limit: Weight, dearest: Weight) -> u32 {
+		let left = limit.saturating_sub(used);
+		let by = |left: u64, each: u64| left.checked_div(each).unwrap_or(u64::MAX);
+		let n = by(left.ref_time(), dearest.ref_time())
+			.min(by(left.proof_size(), dearest.proof_size()));
+		n.min(u64::from(u32::MAX)) as u32
 	}
 
 	/// A registered name's timeline entry came due at block `at`: announce every state it
