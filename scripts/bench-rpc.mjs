@@ -7,7 +7,7 @@
 //
 // Options (env): CONCURRENCY (default 16), ROUND_SECONDS per round (default 5), ROUNDS (default 3).
 // Rounds alternate between the two methods so that drift in the machine's speed hits both.
-import http from 'node:http';
+import { poster } from './lib/post.mjs';
 import { ApiPromise, WsProvider } from '@polkadot/api';
 import { DevNode, waitForHeads } from '../tests/lib/node.js';
 import { registerAndResolve } from '../examples/register-and-resolve.js';
@@ -16,22 +16,7 @@ const CONCURRENCY = Number(process.env.CONCURRENCY ?? 16);
 const SECONDS = Number(process.env.ROUND_SECONDS ?? 5);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-
-function post(port, body) {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: '127.0.0.1', port, method: 'POST', agent, headers: { 'content-type': 'application/json' } },
-      (res) => {
-        let data = '';
-        res.on('data', (c) => (data += c));
-        res.on('end', () => resolve(data));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const post = poster(CONCURRENCY);
 
 async function load(port, method, params) {
   const body = JSON.stringify({ jsonrpc: '2.0', id: 1, method, params });
@@ -95,6 +80,6 @@ try {
   console.log(`ratio (ddns_resolve / state_getStorage): throughput ${(a.rps / b.rps).toFixed(2)}, p50 latency ${(b.p50 / a.p50).toFixed(2)} (≥ 1.0 is the target)`);
   if (a.errors || b.errors) process.exitCode = 1;
 } finally {
-  agent.destroy();
+  post.agent.destroy();
   await node?.cleanup();
 }

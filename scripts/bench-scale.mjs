@@ -26,7 +26,7 @@
 // Needs release builds of ddns-node and ddns-resolver, dnsperf and nsd (scripts/setup.sh).
 import { execFile, spawn } from 'node:child_process';
 import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import http from 'node:http';
+import { poster } from './lib/post.mjs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -69,21 +69,7 @@ function sample(names, count) {
   return [...picked];
 }
 
-const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
-function post(port, body) {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      { host: '127.0.0.1', port, method: 'POST', agent, headers: { 'content-type': 'application/json' } },
-      (res) => {
-        let data = '';
-        res.on('data', (c) => (data += c));
-        res.on('end', () => resolve(data));
-      },
-    );
-    req.on('error', reject);
-    req.end(body);
-  });
-}
+const post = poster(CONCURRENCY);
 
 /** `CONCURRENCY` workers calling `method` over `paramsList` in turn for ROUND_SECONDS. */
 async function load(port, method, paramsList) {
