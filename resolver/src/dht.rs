@@ -755,7 +755,7 @@ impl Dht {
 			let allow_private = config.allow_private;
 			builder
 				.with_other_transport(|key| {
-					let tcp = tcp::tokio::Transport::new(tcp::Config::default().nodelay(true))
+					let tcp = crate::tcp::Transport::new(tcp::Config::default().nodelay(true))
 						.upgrade(upgrade::Version::V1Lazy)
 						.authenticate(noise::Config::new(key)?)
 						.multiplex(yamux::Config::default());

@@ -18,6 +18,7 @@ pub mod http;
 pub mod light;
 pub mod metrics;
 pub mod probe;
+pub mod tcp;
 pub mod testing;
 pub mod validate;
 
